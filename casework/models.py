@@ -1,0 +1,808 @@
+"""The casework domain: programmes, organisations, clients and their cases.
+
+Models only hold data, declare the journey's transitions and answer questions about themselves.
+Every write goes through ``casework.services`` (DESIGN.md rule 1), which records the acting user
+and a change reason on the history row of every save.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import GET_STATE, FSMField, FSMModelMixin, transition
+from simple_history.models import HistoricalRecords
+
+from .journey import Stage, exit_requirements_missing, next_stage
+
+# --------------------------------------------------------------------------------------------
+# Programme set-up: consortium, organisations, staff
+# --------------------------------------------------------------------------------------------
+
+
+class Country(models.TextChoices):
+    HUNGARY = "HU", _("Hungary")
+    SLOVAKIA = "SK", _("Slovakia")
+
+
+class Programme(models.Model):
+    """A funded programme. Its settings (data, not code) shape the journey of its cases."""
+
+    name = models.CharField(_("name"), max_length=200)
+    funder_code = models.CharField(
+        _("funder code"),
+        max_length=60,
+        unique=True,
+        help_text=_("The grant identifier, for example EFOP-1.5.3-16-2017-00062."),
+    )
+    country = models.CharField(_("country"), max_length=2, choices=Country.choices)
+    starts_on = models.DateField(_("start of the period"))
+    ends_on = models.DateField(_("end of the period"))
+    uses_training = models.BooleanField(_("uses competence trainings / counselling"), default=True)
+    uses_screening = models.BooleanField(_("uses health screening"), default=True)
+    uses_placement = models.BooleanField(_("uses labour-market placement"), default=True)
+    uses_follow_up = models.BooleanField(_("uses follow-up"), default=True)
+    attendance_threshold = models.PositiveSmallIntegerField(
+        _("sessions to attend"),
+        default=9,
+        help_text=_("Sessions a client must attend before leaving the training stage."),
+    )
+    planned_sessions = models.PositiveSmallIntegerField(_("sessions planned"), default=10)
+    first_follow_up_days = models.PositiveSmallIntegerField(
+        _("first follow-up after (days)"), default=28
+    )
+    second_follow_up_days = models.PositiveSmallIntegerField(
+        _("second follow-up after (days)"), default=182
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")),
+                name="programme_period_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(attendance_threshold__lte=models.F("planned_sessions")),
+                name="programme_threshold_within_plan",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.funder_code})"
+
+    @property
+    def stages(self) -> list[str]:
+        """The stages a case of this programme passes through, in order."""
+        used = {
+            Stage.TRAINING: self.uses_training,
+            Stage.SCREENING: self.uses_screening,
+            Stage.PLACEMENT: self.uses_placement,
+            Stage.FOLLOW_UP: self.uses_follow_up,
+        }
+        return [stage for stage in Stage.journey() if used.get(stage, True)]
+
+
+class OrganisationKind(models.TextChoices):
+    MUNICIPALITY = "municipality", _("municipality")
+    NGO = "ngo", _("NGO")
+    LABOUR_OFFICE = "labour_office", _("labour office")
+    HEALTH_OFFICE = "health_office", _("health-promotion office")
+    OTHER = "other", _("other partner")
+
+
+class Organisation(models.Model):
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=OrganisationKind.choices)
+    settlement = models.CharField(_("settlement"), max_length=100)
+    programmes = models.ManyToManyField(
+        Programme,
+        through="ConsortiumMembership",
+        related_name="organisations",
+        verbose_name=_("programmes"),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_partner_office(self) -> bool:
+        return self.kind in {OrganisationKind.LABOUR_OFFICE, OrganisationKind.HEALTH_OFFICE}
+
+
+class ConsortiumRole(models.TextChoices):
+    LEAD = "lead", _("consortium lead")
+    MEMBER = "member", _("consortium member")
+    PARTNER = "partner", _("partner office")
+
+
+class ConsortiumMembership(models.Model):
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=10, choices=ConsortiumRole.choices)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("consortium membership")
+        verbose_name_plural = _("consortium memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "organisation"], name="one_membership_per_programme"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} – {self.programme} ({self.get_role_display()})"
+
+
+class StaffProfile(models.Model):
+    """Which organisation a staff member works for. Their role is their Django group."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="staff", verbose_name=_("organisation")
+    )
+    # Notifications are written in the recipient's language, whoever triggers them.
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default="hu"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("staff profile")
+        verbose_name_plural = _("staff profiles")
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organisation}"
+
+
+# --------------------------------------------------------------------------------------------
+# Clients (ESF common indicators at entry)
+# --------------------------------------------------------------------------------------------
+
+
+class Gender(models.TextChoices):
+    FEMALE = "female", _("female")
+    MALE = "male", _("male")
+    NON_BINARY = "non_binary", _("non-binary")
+
+
+class LabourMarketStatus(models.TextChoices):
+    UNEMPLOYED = "unemployed", _("unemployed")
+    LONG_TERM_UNEMPLOYED = "long_term_unemployed", _("long-term unemployed")
+    INACTIVE = "inactive", _("inactive")
+    INACTIVE_IN_EDUCATION = "inactive_in_education", _("inactive, in education or training")
+    EMPLOYED = "employed", _("employed, including self-employed")
+    PUBLIC_WORKS = "public_works", _("in public works (közfoglalkoztatás)")
+
+
+class EducationLevel(models.TextChoices):
+    ISCED_0_1 = "isced_0_1", _("primary or below (ISCED 0–1)")
+    ISCED_2 = "isced_2", _("lower secondary (ISCED 2)")
+    ISCED_3_4 = "isced_3_4", _("upper secondary or post-secondary (ISCED 3–4)")
+    ISCED_5_8 = "isced_5_8", _("tertiary (ISCED 5–8)")
+
+
+class Household(models.TextChoices):
+    JOBLESS = "jobless", _("jobless household")
+    JOBLESS_WITH_CHILDREN = "jobless_with_children", _("jobless household with dependent children")
+    SINGLE_ADULT_WITH_CHILDREN = (
+        "single_adult_with_children",
+        _("single adult with dependent children"),
+    )
+    OTHER = "other", _("other household")
+
+
+class TargetGroup(models.TextChoices):
+    LONG_TERM_UNEMPLOYED = "long_term_unemployed", _("long-term unemployed")
+    SEGREGATED_SETTLEMENT = "segregated_settlement", _("lives in a segregated settlement")
+    YOUNG_PERSON = "young_person", _("young person (under 30)")
+    SINGLE_PARENT = "single_parent", _("single parent")
+    DISABILITY = "disability", _("person with a disability")
+    EX_OFFENDER = "ex_offender", _("ex-offender")
+    HOMELESS = "homeless", _("homeless or housing-excluded")
+    OLDER_WORKER = "older_worker", _("over 50")
+
+
+class Client(models.Model):
+    """A participant. Personal data and the ESF situation at entry.
+
+    ``belongs_to_minority`` and ``has_disability`` are special-category data (GDPR art. 9): only
+    roles that need them see them (``casework.permissions.can_see_special_category``), and they
+    never reach notifications, aggregate exports or logs.
+    """
+
+    SPECIAL_CATEGORY_FIELDS = ("belongs_to_minority", "has_disability")
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="clients",
+        verbose_name=_("organisation"),
+    )
+    family_name = models.CharField(_("family name"), max_length=100)
+    given_name = models.CharField(_("given name"), max_length=100)
+    birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
+    gender = models.CharField(_("gender"), max_length=12, choices=Gender.choices, blank=True)
+    settlement = models.CharField(_("settlement"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    labour_market_status = models.CharField(
+        _("labour-market status at entry"),
+        max_length=30,
+        choices=LabourMarketStatus.choices,
+        blank=True,
+    )
+    education_level = models.CharField(
+        _("education level at entry"), max_length=12, choices=EducationLevel.choices, blank=True
+    )
+    household = models.CharField(
+        _("household situation"), max_length=30, choices=Household.choices, blank=True
+    )
+    target_groups = models.JSONField(
+        _("target groups"),
+        default=list,
+        blank=True,
+        help_text=_("The programme target groups the client belongs to."),
+    )
+    belongs_to_minority = models.BooleanField(
+        _("belongs to a minority, including Roma (special category)"), null=True, blank=True
+    )
+    has_disability = models.BooleanField(
+        _("has a disability (special category)"), null=True, blank=True
+    )
+    created_at = models.DateTimeField(_("registered"), default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("client")
+        verbose_name_plural = _("clients")
+        ordering = ["family_name", "given_name"]
+        indexes = [models.Index(fields=["organisation", "family_name", "given_name"])]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def clean(self) -> None:
+        super().clean()
+        allowed = set(TargetGroup.values)
+        if not isinstance(self.target_groups, list) or not set(self.target_groups) <= allowed:
+            raise ValidationError({"target_groups": _("Choose target groups from the list.")})
+        this_year = timezone.localdate().year
+        low, high = this_year - 100, this_year - 14
+        if self.birth_year is not None and not low <= self.birth_year <= high:
+            message = _("The year of birth must be between %(low)s and %(high)s.")
+            raise ValidationError({"birth_year": message % {"low": low, "high": high}})
+
+    @property
+    def full_name(self) -> str:
+        # Hungarian order: family name first.
+        return f"{self.family_name} {self.given_name}"
+
+    def missing_entry_data(self) -> list[str]:
+        """Names of the ESF entry fields still empty."""
+        required = ["birth_year", "gender", "labour_market_status", "education_level", "household"]
+        missing = [
+            str(self._meta.get_field(name).verbose_name)
+            for name in required
+            if getattr(self, name) in (None, "")
+        ]
+        if not self.target_groups:
+            missing.append(str(self._meta.get_field("target_groups").verbose_name))
+        return missing
+
+
+# --------------------------------------------------------------------------------------------
+# The case and its journey
+# --------------------------------------------------------------------------------------------
+
+
+class Outcome(models.TextChoices):
+    COMPLETED = "completed", _("completed the programme")
+    DROPPED_OUT = "dropped_out", _("dropped out")
+    INELIGIBLE = "ineligible", _("found ineligible")
+    MOVED_AWAY = "moved_away", _("moved away")
+    DECEASED = "deceased", _("deceased")
+    OTHER = "other", _("other reason")
+
+
+EARLY_OUTCOMES = [choice for choice in Outcome if choice != Outcome.COMPLETED]
+
+
+def _suspended_from(case: Case) -> str:
+    return case.suspended_from
+
+
+def _reopen_target(case: Case, *, to_intake: bool = False) -> str:
+    return Stage.INTAKE if to_intake or not case.closed_from else case.closed_from
+
+
+class Case(FSMModelMixin, models.Model):
+    """One client's journey in one programme.
+
+    ``stage`` says what is true about the client; the Viewflow process of the case says who must
+    do what next. Transition methods only set fields and declare guards: locking, permissions,
+    history and notifications belong to ``casework.services``.
+    """
+
+    number = models.CharField(_("case number"), max_length=40, unique=True)
+    client = models.ForeignKey(
+        Client, on_delete=models.PROTECT, related_name="cases", verbose_name=_("client")
+    )
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="cases", verbose_name=_("programme")
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="cases", verbose_name=_("organisation")
+    )
+    social_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="cases_as_social_worker",
+        verbose_name=_("social worker"),
+    )
+    mentor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="cases_as_mentor",
+        verbose_name=_("mentor"),
+        null=True,
+        blank=True,
+    )
+    stage = FSMField(
+        _("stage"), max_length=20, choices=Stage.choices, default=Stage.INTAKE, protected=True
+    )
+    suspended_from = models.CharField(
+        _("suspended from stage"), max_length=20, choices=Stage.choices, blank=True
+    )
+    closed_from = models.CharField(
+        _("closed from stage"), max_length=20, choices=Stage.choices, blank=True
+    )
+    consent_given_on = models.DateField(_("consent recorded on"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    closure_reason = models.TextField(_("reason for closing"), blank=True)
+    opened_on = models.DateField(_("opened on"), default=timezone.localdate)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    stage_changed_at = models.DateTimeField(_("stage changed"), default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-stage_changed_at", "-id"]
+        indexes = [
+            models.Index(fields=["organisation", "stage", "-stage_changed_at"]),
+            models.Index(fields=["mentor", "-stage_changed_at"]),
+        ]
+        permissions = [
+            ("assign_mentor", _("Can assign a mentor to a case")),
+            ("complete_intake", _("Can complete the intake of a case")),
+            ("advance_case", _("Can move a case to its next stage")),
+            ("suspend_case", _("Can suspend and resume a case")),
+            ("close_case", _("Can close a case early")),
+            ("reopen_case", _("Can reopen a closed case")),
+            ("record_casework", _("Can record sessions, screenings, placements and follow-ups")),
+            ("see_special_category", _("Can see special-category data")),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def get_absolute_url(self) -> str:
+        return reverse("casework:case_detail", args=[self.pk])
+
+    # -- questions -------------------------------------------------------------------------
+
+    @property
+    def is_active(self) -> bool:
+        return self.stage in Stage.active()
+
+    def next_stage(self) -> str:
+        return next_stage(self.stage, self.programme.stages)
+
+    def missing_to_advance(self) -> list[str]:
+        """What the current stage still needs before the case may leave it (translated)."""
+        return exit_requirements_missing(self)
+
+    def _exit_requirements_met(self) -> bool:
+        return not self.missing_to_advance()
+
+    def _is_active(self) -> bool:
+        return self.is_active
+
+    # -- transitions: set fields only ------------------------------------------------------
+
+    @transition(
+        field=stage,
+        source=Stage.active(),
+        target=GET_STATE(lambda case: case.next_stage(), states=Stage.values),
+        conditions=[_exit_requirements_met],
+    )
+    def advance(self) -> None:
+        now = timezone.now()
+        self.stage_changed_at = now
+        if self.next_stage() == Stage.CLOSED:
+            self.outcome = Outcome.COMPLETED
+            self.closed_from = self.stage
+            self.closed_on = timezone.localdate(now)
+
+    @transition(field=stage, source=Stage.active(), target=Stage.SUSPENDED)
+    def suspend(self) -> None:
+        self.suspended_from = self.stage
+        self.stage_changed_at = timezone.now()
+
+    @transition(
+        field=stage,
+        source=Stage.SUSPENDED,
+        target=GET_STATE(_suspended_from, states=Stage.active()),
+    )
+    def resume(self) -> None:
+        self.suspended_from = ""
+        self.stage_changed_at = timezone.now()
+
+    @transition(field=stage, source=[*Stage.active(), Stage.SUSPENDED], target=Stage.CLOSED)
+    def close_early(self, *, outcome: str, reason: str) -> None:
+        self.closed_from = self.suspended_from or self.stage
+        self.suspended_from = ""
+        self.outcome = outcome
+        self.closure_reason = reason
+        self.closed_on = timezone.localdate()
+        self.stage_changed_at = timezone.now()
+
+    @transition(
+        field=stage,
+        source=Stage.CLOSED,
+        target=GET_STATE(_reopen_target, states=Stage.active()),
+    )
+    def reopen(self, *, to_intake: bool = False) -> None:
+        self.outcome = ""
+        self.closure_reason = ""
+        self.closed_on = None
+        self.closed_from = ""
+        self.stage_changed_at = timezone.now()
+
+
+# --------------------------------------------------------------------------------------------
+# Individual development plan
+# --------------------------------------------------------------------------------------------
+
+
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    SUBMITTED = "submitted", _("submitted for approval")
+    RETURNED = "returned", _("returned for changes")
+    APPROVED = "approved", _("approved")
+
+
+class DevelopmentPlan(models.Model):
+    """The individual development plan (egyéni fejlesztési terv)."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="plan")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="plans_authored",
+        verbose_name=_("author"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=PlanStatus.choices, default=PlanStatus.DRAFT
+    )
+    summary = models.TextField(_("summary of needs and strengths"), blank=True)
+    client_agreed_on = models.DateField(_("client agreed on"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="plans_approved",
+        verbose_name=_("approved by"),
+        null=True,
+        blank=True,
+    )
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    review_comment = models.TextField(_("supervisor's comment"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("development plan")
+        verbose_name_plural = _("development plans")
+        permissions = [
+            ("draft_plan", _("Can draft a development plan")),
+            ("approve_plan", _("Can approve a development plan")),
+        ]
+        constraints = [
+            # Four-eyes, also at the database level.
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True) | ~Q(approved_by=models.F("author")),
+                name="plan_not_approved_by_author",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Development plan of %(case)s") % {"case": self.case})
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in {PlanStatus.DRAFT, PlanStatus.RETURNED}
+
+
+class GoalArea(models.TextChoices):
+    EMPLOYMENT = "employment", _("employment")
+    EDUCATION = "education", _("education and skills")
+    HEALTH = "health", _("health and well-being")
+    HOUSING = "housing", _("housing")
+    FAMILY = "family", _("family and children")
+    FINANCES = "finances", _("finances and debt")
+    COMMUNITY = "community", _("community and social ties")
+
+
+class Goal(models.Model):
+    plan = models.ForeignKey(DevelopmentPlan, on_delete=models.CASCADE, related_name="goals")
+    area = models.CharField(_("area"), max_length=20, choices=GoalArea.choices)
+    description = models.TextField(_("goal"))
+    target_date = models.DateField(_("target date"), null=True, blank=True)
+    achieved = models.BooleanField(_("achieved"), default=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("goal")
+        verbose_name_plural = _("goals")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.description[:60]
+
+
+# --------------------------------------------------------------------------------------------
+# Trainings and counselling
+# --------------------------------------------------------------------------------------------
+
+
+class SessionKind(models.TextChoices):
+    TRAINING = "training", _("competence training")
+    COUNSELLING = "counselling", _("counselling")
+
+
+class SessionFormat(models.TextChoices):
+    INDIVIDUAL = "individual", _("individual")
+    GROUP = "group", _("group")
+
+
+class Session(models.Model):
+    """A competence training or counselling session; attendance links it to cases."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="sessions"
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=SessionKind.choices)
+    format = models.CharField(_("format"), max_length=12, choices=SessionFormat.choices)
+    topic = models.CharField(_("topic"), max_length=200)
+    held_on = models.DateField(_("held on"))
+    duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), default=90)
+    facilitator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="sessions_facilitated",
+        verbose_name=_("facilitator"),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.topic} ({self.held_on:%Y-%m-%d})"
+
+
+class Attendance(models.Model):
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendance")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attendance")
+    present = models.BooleanField(_("present"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "case"], name="one_attendance_per_session")
+        ]
+        indexes = [models.Index(fields=["case", "present"])]
+
+    def __str__(self) -> str:
+        return f"{self.case} @ {self.session}"
+
+
+# --------------------------------------------------------------------------------------------
+# Health screening, placement, follow-up, referrals
+# --------------------------------------------------------------------------------------------
+
+
+class ScreeningStatus(models.TextChoices):
+    DONE = "done", _("screening done")
+    DECLINED = "declined", _("declined by the client")
+
+
+class HealthScreening(models.Model):
+    """Voluntary health screening. Results are health data: only the fact is stored here."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="screening")
+    status = models.CharField(_("status"), max_length=10, choices=ScreeningStatus.choices)
+    screened_on = models.DateField(_("date"))
+    referred_to = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("referred to"),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("health screening")
+        verbose_name_plural = _("health screenings")
+
+    def __str__(self) -> str:
+        return f"{self.case}: {self.get_status_display()}"
+
+
+class ContractType(models.TextChoices):
+    PERMANENT = "permanent", _("permanent contract")
+    FIXED_TERM = "fixed_term", _("fixed-term contract")
+    PART_TIME = "part_time", _("part-time")
+    PUBLIC_WORKS = "public_works", _("public works")
+    SELF_EMPLOYED = "self_employed", _("self-employed")
+    TRAINING = "training", _("vocational training")
+
+
+class ExitOutcome(models.TextChoices):
+    EMPLOYED = "employed", _("employed")
+    SELF_EMPLOYED = "self_employed", _("self-employed")
+    IN_EDUCATION = "in_education", _("in education or training")
+    JOB_SEEKING = "job_seeking", _("job-seeking")
+    INACTIVE = "inactive", _("inactive")
+
+
+class Placement(models.Model):
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="placement")
+    employer = models.CharField(_("employer or training provider"), max_length=200, blank=True)
+    contract_type = models.CharField(
+        _("contract type"), max_length=20, choices=ContractType.choices, blank=True
+    )
+    starts_on = models.DateField(_("start date"), null=True, blank=True)
+    exit_outcome = models.CharField(
+        _("outcome at exit"), max_length=20, choices=ExitOutcome.choices, blank=True
+    )
+    exit_recorded_on = models.DateField(_("outcome recorded on"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("placement")
+        verbose_name_plural = _("placements")
+
+    def __str__(self) -> str:
+        return f"{self.case}: {self.employer or self.get_exit_outcome_display()}"
+
+    def clean(self) -> None:
+        super().clean()
+        placed = self.exit_outcome in {ExitOutcome.EMPLOYED, ExitOutcome.SELF_EMPLOYED}
+        if placed and not (self.employer and self.contract_type and self.starts_on):
+            raise ValidationError(
+                _("An employment outcome needs the employer, the contract type and the start date.")
+            )
+
+
+class FollowUpKind(models.TextChoices):
+    FIRST = "first", _("first follow-up (4 weeks)")
+    SECOND = "second", _("second follow-up (6 months)")
+
+
+class FollowUpStatus(models.TextChoices):
+    PENDING = "pending", _("pending")
+    REACHED = "reached", _("client reached")
+    UNREACHABLE = "unreachable", _("client unreachable")
+
+
+class FollowUp(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="follow_ups")
+    kind = models.CharField(_("kind"), max_length=10, choices=FollowUpKind.choices)
+    due_on = models.DateField(_("due on"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=FollowUpStatus.choices, default=FollowUpStatus.PENDING
+    )
+    contacted_on = models.DateField(_("contacted on"), null=True, blank=True)
+    situation = models.CharField(
+        _("situation"), max_length=20, choices=ExitOutcome.choices, blank=True
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        ordering = ["due_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "kind"], name="one_follow_up_per_kind")
+        ]
+        indexes = [models.Index(fields=["status", "due_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.case}: {self.get_kind_display()}"
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status == FollowUpStatus.PENDING and self.due_on < timezone.localdate()
+
+
+class ReferralStatus(models.TextChoices):
+    SENT = "sent", _("sent")
+    ANSWERED = "answered", _("answered")
+    CLOSED = "closed", _("closed")
+
+
+class Referral(models.Model):
+    """A referral to a partner office, which usually has no account: staff record the answer."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="referrals")
+    partner = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="referrals_received",
+        verbose_name=_("partner organisation"),
+    )
+    purpose = models.CharField(_("purpose"), max_length=200)
+    referred_on = models.DateField(_("referred on"), default=timezone.localdate)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReferralStatus.choices, default=ReferralStatus.SENT
+    )
+    answer = models.TextField(_("answer"), blank=True)
+    answered_on = models.DateField(_("answered on"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        ordering = ["-referred_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.case} → {self.partner}"
+
+
+def follow_up_due_dates(programme: Programme, start: datetime.date) -> dict[str, datetime.date]:
+    return {
+        FollowUpKind.FIRST: start + datetime.timedelta(days=programme.first_follow_up_days),
+        FollowUpKind.SECOND: start + datetime.timedelta(days=programme.second_follow_up_days),
+    }

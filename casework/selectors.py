@@ -1,0 +1,208 @@
+"""Every non-trivial read, always scoped to the user (DESIGN.md rule 5).
+
+A record outside the user's scope is indistinguishable from one that does not exist: the
+``*_get`` selectors raise ``NotFound`` and views answer 404.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from .errors import NotFound
+from .journey import Stage
+from .models import (
+    Attendance,
+    Case,
+    Client,
+    FollowUp,
+    Goal,
+    Organisation,
+    OrganisationKind,
+    Programme,
+    Referral,
+    Session,
+)
+from .roles import Role, roles_of
+
+User = get_user_model()
+
+
+def organisation_of(user) -> Organisation | None:
+    profile = getattr(user, "staff_profile", None) if user.is_authenticated else None
+    return profile.organisation if profile else None
+
+
+def cases_visible_to(user) -> QuerySet[Case]:
+    """The cases ``user`` may see: a mentor their assigned cases; a social worker and a supervisor
+    the cases of their organisation. A programme admin sees aggregates only, never case files."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Case.objects.none()
+    roles = roles_of(user)
+    scope = Q(pk__in=[])
+    if Role.MENTOR in roles:
+        scope |= Q(mentor=user)
+    if roles & {Role.SOCIAL_WORKER, Role.SUPERVISOR}:
+        profile = getattr(user, "staff_profile", None)
+        if profile is not None:
+            scope |= Q(organisation_id=profile.organisation_id)
+    return Case.objects.filter(scope)
+
+
+def clients_visible_to(user) -> QuerySet[Client]:
+    """Clients of the user's visible cases; social workers also see clients of their organisation
+    who have no case yet (registered, intake not opened)."""
+    visible = Q(cases__in=cases_visible_to(user))
+    if Role.SOCIAL_WORKER in roles_of(user) or Role.SUPERVISOR in roles_of(user):
+        organisation = organisation_of(user)
+        if organisation is not None:
+            visible |= Q(organisation=organisation)
+    return Client.objects.filter(visible).distinct()
+
+
+def case_get(*, user, case_id: int, for_update: bool = False) -> Case:
+    queryset = cases_visible_to(user).select_related(
+        "client", "programme", "organisation", "social_worker", "mentor"
+    )
+    if for_update:
+        # of=("self",) locks only the case row, not the joined rows (PostgreSQL).
+        queryset = queryset.select_for_update(of=("self",))
+    try:
+        return queryset.get(pk=case_id)
+    except (Case.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+def client_get(*, user, client_id: int) -> Client:
+    try:
+        return clients_visible_to(user).get(pk=client_id)
+    except (Client.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+def case_list(
+    *,
+    user,
+    stage: str = "",
+    mentor_id: int | None = None,
+    search: str = "",
+    programme_id: int | None = None,
+) -> QuerySet[Case]:
+    """The case list: one query for the page, whatever the number of cases."""
+    cases = cases_visible_to(user).select_related("client", "programme", "mentor")
+    if stage:
+        cases = cases.filter(stage=stage)
+    if mentor_id:
+        cases = cases.filter(mentor_id=mentor_id)
+    if programme_id:
+        cases = cases.filter(programme_id=programme_id)
+    if search:
+        cases = cases.filter(
+            Q(number__icontains=search)
+            | Q(client__family_name__icontains=search)
+            | Q(client__given_name__icontains=search)
+        )
+    return cases.order_by("-stage_changed_at", "-id")
+
+
+def case_detail(*, user, case_id: int) -> Case:
+    """A case with everything its page shows, in a fixed number of queries."""
+    case = case_get(user=user, case_id=case_id)
+    return (
+        Case.objects.select_related(
+            "client",
+            "programme",
+            "organisation",
+            "social_worker",
+            "mentor",
+            "plan__author",
+            "plan__approved_by",
+            "screening__referred_to",
+            "placement",
+        )
+        .prefetch_related(
+            Prefetch("plan__goals", queryset=Goal.objects.order_by("id")),
+            Prefetch(
+                "attendance",
+                queryset=Attendance.objects.select_related("session").order_by(
+                    "-session__held_on", "-id"
+                ),
+            ),
+            Prefetch("follow_ups", queryset=FollowUp.objects.order_by("due_on")),
+            Prefetch("referrals", queryset=Referral.objects.select_related("partner")),
+        )
+        .get(pk=case.pk)
+    )
+
+
+def mentors_for(*, organisation: Organisation) -> QuerySet:
+    """Active mentors who may be assigned to a case of ``organisation``."""
+    return User.objects.filter(
+        is_active=True,
+        groups__name=Role.MENTOR,
+        staff_profile__organisation=organisation,
+    ).order_by("last_name", "first_name", "username")
+
+
+def partner_offices_for(*, programme: Programme) -> QuerySet[Organisation]:
+    return programme.organisations.filter(
+        kind__in=[
+            OrganisationKind.LABOUR_OFFICE,
+            OrganisationKind.HEALTH_OFFICE,
+            OrganisationKind.OTHER,
+        ]
+    ).order_by("name")
+
+
+def programmes_for(*, user) -> QuerySet[Programme]:
+    """Programmes the user's organisation takes part in."""
+    organisation = organisation_of(user)
+    if organisation is None:
+        return Programme.objects.none()
+    return organisation.programmes.order_by("name")
+
+
+def sessions_of_case(*, user, case_id: int) -> QuerySet[Session]:
+    case = case_get(user=user, case_id=case_id)
+    return Session.objects.filter(attendance__case=case).order_by("-held_on")
+
+
+def programme_stage_counts(*, user) -> list[dict]:
+    """Aggregates for a programme admin: cases per programme and stage, no personal data."""
+    programmes = programmes_for(user=user)
+    counts = (
+        Case.objects.filter(programme__in=programmes)
+        .values("programme_id", "stage")
+        .annotate(n=Count("id"))
+    )
+    by_programme: dict[int, dict[str, int]] = {}
+    for row in counts:
+        by_programme.setdefault(row["programme_id"], {})[row["stage"]] = row["n"]
+    return [
+        {
+            "programme": programme,
+            "stages": [
+                (Stage(stage).label, by_programme.get(programme.pk, {}).get(stage, 0))
+                for stage in [*programme.stages, Stage.SUSPENDED]
+            ],
+            "total": sum(by_programme.get(programme.pk, {}).values()),
+        }
+        for programme in programmes
+    ]
+
+
+def users_with_queue_permission(permission: str, *, case: Case) -> QuerySet:
+    """Staff of the case's organisation who may claim a pooled task carrying ``permission``."""
+    from .auth import APPROVE_PLAN, organisation_queue_permission
+
+    if permission != organisation_queue_permission(APPROVE_PLAN, case.organisation_id):
+        return User.objects.none()
+    return (
+        User.objects.filter(
+            is_active=True,
+            groups__name=Role.SUPERVISOR,
+            staff_profile__organisation_id=case.organisation_id,
+        )
+        .select_related("staff_profile")
+        .distinct()
+    )

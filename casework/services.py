@@ -1,0 +1,722 @@
+"""Every write to the casework domain (DESIGN.md rules 1–4).
+
+Each service is keyword-only and runs in one transaction: it loads the case through the user's
+scope with its row locked, checks the role permission, validates, runs the FSM transition, saves
+with the acting user and a change reason on the history row, drives the flow through
+``workflows.engine``, and records notifications that are pushed only after commit. When a service
+raises, nothing it did is kept.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Model
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed
+
+from notifications.events import Event
+from notifications.publish import notify
+from workflows import engine
+
+from . import selectors
+from .errors import GuardFailed, InvalidInput, NotAllowed, NotFound, StageConflict
+from .journey import Stage
+from .models import (
+    EARLY_OUTCOMES,
+    Attendance,
+    Case,
+    Client,
+    DevelopmentPlan,
+    FollowUp,
+    FollowUpKind,
+    FollowUpStatus,
+    Goal,
+    HealthScreening,
+    Organisation,
+    Placement,
+    PlanStatus,
+    Programme,
+    Referral,
+    ReferralStatus,
+    Session,
+    SessionFormat,
+    follow_up_due_dates,
+)
+from .permissions import Action, require
+
+CLIENT_FIELDS = (
+    "family_name",
+    "given_name",
+    "birth_year",
+    "gender",
+    "settlement",
+    "phone",
+    "labour_market_status",
+    "education_level",
+    "household",
+    "target_groups",
+    "belongs_to_minority",
+    "has_disability",
+)
+
+# --------------------------------------------------------------------------------------------
+# Helpers shared by every service
+# --------------------------------------------------------------------------------------------
+
+
+def _save(obj: Model, *, user, reason: str, validate: bool = True) -> None:
+    """Validate and save ``obj``, stamping its history row with ``user`` and ``reason``."""
+    if validate:
+        try:
+            obj.full_clean(exclude=["stage"])
+        except ValidationError as error:
+            raise InvalidInput(_field_errors(error)) from None
+    obj._history_user = user
+    obj._change_reason = reason
+    obj.save()
+
+
+def _delete(obj: Model, *, user, reason: str) -> None:
+    obj._history_user = user
+    obj._change_reason = reason
+    obj.delete()
+
+
+def _field_errors(error: ValidationError) -> dict[str, list[str]]:
+    if hasattr(error, "error_dict"):
+        return {
+            field: [str(m) for m in ValidationError(errors).messages]
+            for field, errors in error.error_dict.items()
+        }
+    return {"__all__": [str(m) for m in error.messages]}
+
+
+def _locked_case(*, user, case_id: int) -> Case:
+    return selectors.case_get(user=user, case_id=case_id, for_update=True)
+
+
+def _expect_stage(case: Case, from_stage: str | None) -> None:
+    """Refuse when the case is no longer in the stage the user acted on."""
+    if from_stage is not None and case.stage != from_stage:
+        raise StageConflict(
+            details=[_("It is now in the stage: %(stage)s.") % {"stage": case.get_stage_display()}]
+        )
+
+
+def _require_stage(case: Case, stages: Iterable[str], what: str) -> None:
+    if case.stage not in stages:
+        raise GuardFailed(
+            _("%(what)s cannot be recorded while the case is in the stage: %(stage)s.")
+            % {"what": what, "stage": case.get_stage_display()}
+        )
+
+
+def _require_active(case: Case) -> None:
+    if not case.is_active:
+        raise GuardFailed(
+            _("The case is %(stage)s: nothing can be recorded on it.")
+            % {"stage": case.get_stage_display()}
+        )
+
+
+def _announce_stage_change(case: Case, *, actor) -> None:
+    """Tell the case's social worker and mentor (not the actor) where the case now stands."""
+    recipients = {case.social_worker, case.mentor} - {None, actor}
+    for recipient in sorted(recipients, key=lambda u: u.pk):
+        notify(
+            recipient=recipient,
+            event=Event.CASE_STAGE_CHANGED,
+            params={"case": case.number, "stage": case.get_stage_display()},
+            url=case.get_absolute_url(),
+            case=case,
+        )
+
+
+def _clean_text(value: Any, *, field: str, required: bool = True, max_length: int = 2000) -> str:
+    text = (value or "").strip() if isinstance(value, str) or value is None else None
+    if text is None:
+        raise InvalidInput({field: [_("Enter text.")]})
+    if required and not text:
+        raise InvalidInput({field: [_("This field is required.")]})
+    if len(text) > max_length:
+        raise InvalidInput({field: [_("At most %(n)s characters.") % {"n": max_length}]})
+    return text
+
+
+def _not_in_future(day: datetime.date | None, *, field: str) -> None:
+    if day is not None and day > timezone.localdate():
+        raise InvalidInput({field: [_("The date cannot be in the future.")]})
+
+
+# --------------------------------------------------------------------------------------------
+# Clients and intake
+# --------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def client_register(*, user, data: dict[str, Any]) -> Client:
+    """Register a client with the user's organisation."""
+    if not user.has_perm("casework.add_client"):
+        raise NotAllowed()
+    organisation = selectors.organisation_of(user)
+    if organisation is None:
+        raise NotAllowed()
+    unknown = set(data) - set(CLIENT_FIELDS)
+    if unknown:
+        raise InvalidInput({field: [_("Unknown field.")] for field in sorted(unknown)})
+    client = Client(organisation=organisation, **data)
+    _save(client, user=user, reason="client.register")
+    return client
+
+
+@transaction.atomic
+def client_update(*, user, client_id: int, data: dict[str, Any]) -> Client:
+    client = selectors.client_get(user=user, client_id=client_id)
+    client = Client.objects.select_for_update().get(pk=client.pk)
+    if not user.has_perm("casework.change_client"):
+        raise NotAllowed()
+    unknown = set(data) - set(CLIENT_FIELDS)
+    if unknown:
+        raise InvalidInput({field: [_("Unknown field.")] for field in sorted(unknown)})
+    for field, value in data.items():
+        setattr(client, field, value)
+    _save(client, user=user, reason="client.update")
+    return client
+
+
+@transaction.atomic
+def case_open(*, user, client_id: int, programme_id: int) -> Case:
+    """Open a case for a client in a programme: the journey starts at intake, with the intake
+    task on the opening social worker."""
+    if not user.has_perm("casework.add_case"):
+        raise NotAllowed()
+    client = selectors.client_get(user=user, client_id=client_id)
+    try:
+        programme = selectors.programmes_for(user=user).select_for_update().get(pk=programme_id)
+    except (Programme.DoesNotExist, ValueError, TypeError):
+        raise InvalidInput({"programme": [_("Choose a programme of your organisation.")]}) from None
+    if client.cases.filter(programme=programme).exclude(stage=Stage.CLOSED).exists():
+        raise GuardFailed(_("The client already has an open case in this programme."))
+    # The programme row is locked above, so the sequence number cannot be taken twice.
+    sequence = Case.objects.filter(programme=programme).count() + 1
+    case = Case(
+        number=f"{programme.funder_code}/{sequence:04d}",
+        client=client,
+        programme=programme,
+        organisation=client.organisation,
+        social_worker=user,
+    )
+    _save(case, user=user, reason="case.open")
+    engine.start_journey(case)
+    return case
+
+
+@transaction.atomic
+def case_record_consent(*, user, case_id: int, given_on: datetime.date) -> Case:
+    case = _locked_case(user=user, case_id=case_id)
+    require(user, Action.EDIT_CLIENT, case)
+    _require_active(case)
+    if not isinstance(given_on, datetime.date):
+        raise InvalidInput({"given_on": [_("Enter a valid date.")]})
+    _not_in_future(given_on, field="given_on")
+    case.consent_given_on = given_on
+    _save(case, user=user, reason="case.record_consent")
+    return case
+
+
+@transaction.atomic
+def case_assign_mentor(*, user, case_id: int, mentor_id: int) -> Case:
+    """Assign (or change) the case's mentor; their open tasks move with the case."""
+    case = _locked_case(user=user, case_id=case_id)
+    require(user, Action.ASSIGN_MENTOR, case)
+    _require_active(case)
+    mentor = selectors.mentors_for(organisation=case.organisation).filter(pk=mentor_id).first()
+    if mentor is None:
+        raise InvalidInput({"mentor": [_("Choose an active mentor of the case's organisation.")]})
+    previous = case.mentor
+    if previous == mentor:
+        return case
+    case.mentor = mentor
+    _save(case, user=user, reason="case.assign_mentor")
+    engine.reassign_open_tasks(case, from_user=previous, to_user=mentor)
+    return case
+
+
+# --------------------------------------------------------------------------------------------
+# Journey transitions
+# --------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_advance(*, user, case_id: int, from_stage: str | None = None) -> Case:
+    """Move the case to the next stage its programme uses, if the current stage is complete."""
+    case = _locked_case(user=user, case_id=case_id)
+    _expect_stage(case, from_stage)
+    require(user, Action.ADVANCE, case)
+    return _advance(case, user=user)
+
+
+def _advance(case: Case, *, user) -> Case:
+    missing = case.missing_to_advance()
+    if missing or not can_proceed(case.advance):
+        raise GuardFailed(details=missing)
+    left = case.stage
+    case.advance()
+    _save(case, user=user, reason="case.advance")
+    if case.stage == Stage.FOLLOW_UP:
+        _schedule_follow_ups(case, user=user)
+    _complete_left_task(case, left, user)
+    _announce_stage_change(case, actor=user)
+    return case
+
+
+def _complete_left_task(case: Case, left: str, user) -> None:
+    from workflows.flows import STAGE_TASKS
+
+    engine.complete_task(case, user=user, node_names=STAGE_TASKS[left])
+
+
+def _schedule_follow_ups(case: Case, *, user) -> None:
+    placement = getattr(case, "placement", None)
+    start = (placement.exit_recorded_on if placement else None) or timezone.localdate()
+    scheduled = set(case.follow_ups.values_list("kind", flat=True))  # kept across a reopen
+    for kind, due_on in follow_up_due_dates(case.programme, start).items():
+        if kind not in scheduled:
+            _save(
+                FollowUp(case=case, kind=kind, due_on=due_on),
+                user=user,
+                reason="follow_up.schedule",
+            )
+
+
+@transaction.atomic
+def case_suspend(*, user, case_id: int, reason: str, from_stage: str | None = None) -> Case:
+    case = _locked_case(user=user, case_id=case_id)
+    _expect_stage(case, from_stage)
+    require(user, Action.SUSPEND, case)
+    reason = _clean_text(reason, field="reason")
+    if not can_proceed(case.suspend):
+        raise GuardFailed(_("Only an active case can be suspended."))
+    case.suspend()
+    case.closure_reason = ""
+    _save(case, user=user, reason=f"case.suspend: {reason}"[:100])
+    engine.stop_journey(case)
+    _announce_stage_change(case, actor=user)
+    return case
+
+
+@transaction.atomic
+def case_resume(*, user, case_id: int) -> Case:
+    case = _locked_case(user=user, case_id=case_id)
+    require(user, Action.RESUME, case)
+    if not can_proceed(case.resume):
+        raise GuardFailed(_("Only a suspended case can be resumed."))
+    case.resume()
+    _save(case, user=user, reason="case.resume")
+    engine.start_journey(case)
+    _announce_stage_change(case, actor=user)
+    return case
+
+
+@transaction.atomic
+def case_close_early(
+    *, user, case_id: int, outcome: str, reason: str, from_stage: str | None = None
+) -> Case:
+    case = _locked_case(user=user, case_id=case_id)
+    _expect_stage(case, from_stage)
+    require(user, Action.CLOSE, case)
+    if outcome not in EARLY_OUTCOMES:
+        raise InvalidInput({"outcome": [_("Choose why the case is closed.")]})
+    reason = _clean_text(reason, field="reason")
+    if not can_proceed(case.close_early):
+        raise GuardFailed(_("The case is already closed."))
+    case.close_early(outcome=outcome, reason=reason)
+    _save(case, user=user, reason="case.close_early")
+    engine.stop_journey(case)
+    _announce_stage_change(case, actor=user)
+    return case
+
+
+@transaction.atomic
+def case_reopen(*, user, case_id: int, reason: str, to_intake: bool = False) -> Case:
+    """A supervisor reopens a closed case, back to the stage it left (or to intake)."""
+    case = _locked_case(user=user, case_id=case_id)
+    require(user, Action.REOPEN, case)
+    reason = _clean_text(reason, field="reason")
+    if not can_proceed(case.reopen):
+        raise GuardFailed(_("Only a closed case can be reopened."))
+    case.reopen(to_intake=to_intake)
+    _save(case, user=user, reason=f"case.reopen: {reason}"[:100])
+    engine.start_journey(case)
+    _announce_stage_change(case, actor=user)
+    return case
+
+
+# --------------------------------------------------------------------------------------------
+# Development plan (four-eyes)
+# --------------------------------------------------------------------------------------------
+
+
+def _editable_plan(case: Case, *, user) -> DevelopmentPlan:
+    require(user, Action.DRAFT_PLAN, case)
+    _require_stage(case, [Stage.PLANNING], _("The development plan"))
+    plan = DevelopmentPlan.objects.select_for_update().filter(case=case).first()
+    if plan is None:
+        plan = DevelopmentPlan(case=case, author=user)
+        _save(plan, user=user, reason="plan.create")
+    if not plan.is_editable:
+        raise GuardFailed(_("The plan is waiting for approval and cannot be changed now."))
+    return plan
+
+
+@transaction.atomic
+def plan_save(
+    *, user, case_id: int, summary: str = "", client_agreed_on: datetime.date | None = None
+) -> DevelopmentPlan:
+    case = _locked_case(user=user, case_id=case_id)
+    plan = _editable_plan(case, user=user)
+    _not_in_future(client_agreed_on, field="client_agreed_on")
+    plan.summary = _clean_text(summary, field="summary", required=False, max_length=5000)
+    plan.client_agreed_on = client_agreed_on
+    _save(plan, user=user, reason="plan.update")
+    return plan
+
+
+@transaction.atomic
+def goal_add(
+    *, user, case_id: int, area: str, description: str, target_date: datetime.date | None = None
+) -> Goal:
+    case = _locked_case(user=user, case_id=case_id)
+    plan = _editable_plan(case, user=user)
+    goal = Goal(
+        plan=plan,
+        area=area,
+        description=_clean_text(description, field="description"),
+        target_date=target_date,
+    )
+    _save(goal, user=user, reason="goal.add")
+    return goal
+
+
+def _goal_for_update(*, user, goal_id: int) -> tuple[Case, Goal]:
+    goal = (
+        Goal.objects.filter(pk=goal_id, plan__case__in=selectors.cases_visible_to(user))
+        .select_related("plan")
+        .first()
+    )
+    if goal is None:
+        raise NotFound()
+    case = _locked_case(user=user, case_id=goal.plan.case_id)
+    return case, goal
+
+
+@transaction.atomic
+def goal_remove(*, user, goal_id: int) -> None:
+    case, goal = _goal_for_update(user=user, goal_id=goal_id)
+    _editable_plan(case, user=user)
+    _delete(goal, user=user, reason="goal.remove")
+
+
+@transaction.atomic
+def goal_mark_achieved(*, user, goal_id: int, achieved: bool = True) -> Goal:
+    """Goals are reviewed during the whole journey, not only while planning."""
+    case, goal = _goal_for_update(user=user, goal_id=goal_id)
+    require(user, Action.RECORD, case)
+    _require_active(case)
+    goal.achieved = achieved
+    _save(goal, user=user, reason="goal.mark_achieved")
+    return goal
+
+
+@transaction.atomic
+def plan_submit(*, user, case_id: int) -> DevelopmentPlan:
+    """The mentor sends the plan to a supervisor of the organisation for approval."""
+    case = _locked_case(user=user, case_id=case_id)
+    plan = _editable_plan(case, user=user)
+    missing = []
+    if not plan.goals.exists():
+        missing.append(_("Add at least one goal to the development plan."))
+    if not plan.client_agreed_on:
+        missing.append(_("Record the date the client agreed to the plan."))
+    if missing:
+        raise GuardFailed(details=missing)
+    plan.status = PlanStatus.SUBMITTED
+    plan.submitted_at = timezone.now()
+    plan.review_comment = ""
+    _save(plan, user=user, reason="plan.submit")
+    engine.complete_task(case, user=user, node_names={"draft_plan"})
+    return plan
+
+
+def _plan_under_review(case: Case, *, user) -> DevelopmentPlan:
+    require(user, Action.APPROVE_PLAN, case)
+    plan = DevelopmentPlan.objects.select_for_update().filter(case=case).first()
+    if case.stage != Stage.PLANNING or plan is None or plan.status != PlanStatus.SUBMITTED:
+        raise GuardFailed(_("There is no plan waiting for approval on this case."))
+    if plan.author_id == user.pk:
+        raise NotAllowed(_("Four eyes: you cannot approve or return a plan you wrote."))
+    return plan
+
+
+@transaction.atomic
+def plan_approve(*, user, case_id: int, comment: str = "") -> DevelopmentPlan:
+    """A supervisor other than the author approves the plan; the case moves on at once."""
+    case = _locked_case(user=user, case_id=case_id)
+    plan = _plan_under_review(case, user=user)
+    plan.status = PlanStatus.APPROVED
+    plan.approved_by = user
+    plan.approved_at = timezone.now()
+    plan.review_comment = _clean_text(comment, field="comment", required=False)
+    _save(plan, user=user, reason="plan.approve")
+    notify(
+        recipient=plan.author,
+        event=Event.PLAN_APPROVED,
+        params={"case": case.number},
+        url=case.get_absolute_url(),
+        case=case,
+    )
+    # Approval completes the planning stage: the approver's task ends and training begins.
+    case.plan = plan
+    _advance(case, user=user)
+    return plan
+
+
+@transaction.atomic
+def plan_return(*, user, case_id: int, comment: str) -> DevelopmentPlan:
+    case = _locked_case(user=user, case_id=case_id)
+    plan = _plan_under_review(case, user=user)
+    plan.status = PlanStatus.RETURNED
+    plan.review_comment = _clean_text(comment, field="comment")
+    _save(plan, user=user, reason="plan.return")
+    notify(
+        recipient=plan.author,
+        event=Event.PLAN_RETURNED,
+        params={"case": case.number},
+        url=case.get_absolute_url(),
+        case=case,
+    )
+    engine.complete_task(case, user=user, node_names={"approve_plan"})
+    return plan
+
+
+# --------------------------------------------------------------------------------------------
+# Trainings and counselling
+# --------------------------------------------------------------------------------------------
+
+SESSION_STAGES = [Stage.PLANNING, Stage.TRAINING, Stage.SCREENING, Stage.PLACEMENT, Stage.FOLLOW_UP]
+
+
+@transaction.atomic
+def session_record(
+    *,
+    user,
+    kind: str,
+    format: str,
+    topic: str,
+    held_on: datetime.date,
+    attendance: dict[int, bool],
+    duration_minutes: int = 90,
+) -> Session:
+    """Log one session and its attendance sheet. Every listed case must be in the user's scope,
+    of one organisation, and active; an individual session has exactly one client."""
+    if not attendance:
+        raise InvalidInput({"attendance": [_("List at least one client.")]})
+    if format == SessionFormat.INDIVIDUAL and len(attendance) != 1:
+        raise InvalidInput({"attendance": [_("An individual session has exactly one client.")]})
+    _not_in_future(held_on, field="held_on")
+    cases = []
+    for case_id in sorted(attendance):
+        case = _locked_case(user=user, case_id=case_id)
+        require(user, Action.RECORD, case)
+        _require_stage(case, SESSION_STAGES, _("A session"))
+        cases.append(case)
+    organisations = {case.organisation_id for case in cases}
+    if len(organisations) != 1:
+        raise InvalidInput({"attendance": [_("All clients must belong to one organisation.")]})
+    session = Session(
+        organisation_id=organisations.pop(),
+        kind=kind,
+        format=format,
+        topic=_clean_text(topic, field="topic", max_length=200),
+        held_on=held_on,
+        duration_minutes=duration_minutes,
+        facilitator=user,
+    )
+    _save(session, user=user, reason="session.record")
+    for case in cases:
+        _save(
+            Attendance(session=session, case=case, present=bool(attendance[case.pk])),
+            user=user,
+            reason="session.record",
+            validate=False,
+        )
+    return session
+
+
+@transaction.atomic
+def attendance_set(*, user, attendance_id: int, present: bool) -> Attendance:
+    """Correct one line of an attendance sheet."""
+    row = Attendance.objects.filter(
+        pk=attendance_id, case__in=selectors.cases_visible_to(user)
+    ).first()
+    if row is None:
+        raise NotFound()
+    case = _locked_case(user=user, case_id=row.case_id)
+    require(user, Action.RECORD, case)
+    _require_active(case)
+    row.present = present
+    _save(row, user=user, reason="attendance.correct", validate=False)
+    return row
+
+
+# --------------------------------------------------------------------------------------------
+# Health screening, placement, follow-ups, referrals
+# --------------------------------------------------------------------------------------------
+
+
+def _partner(partner_id: int | None, *, case: Case, field: str) -> Organisation | None:
+    if partner_id in (None, ""):
+        return None
+    partner = selectors.partner_offices_for(programme=case.programme).filter(pk=partner_id).first()
+    if partner is None:
+        raise InvalidInput({field: [_("Choose a partner office of the programme.")]})
+    return partner
+
+
+@transaction.atomic
+def screening_record(
+    *,
+    user,
+    case_id: int,
+    status: str,
+    screened_on: datetime.date,
+    referred_to_id: int | None = None,
+) -> HealthScreening:
+    case = _locked_case(user=user, case_id=case_id)
+    require(user, Action.RECORD, case)
+    _require_stage(case, [Stage.SCREENING], _("The health screening"))
+    _not_in_future(screened_on, field="screened_on")
+    screening = HealthScreening.objects.filter(case=case).first() or HealthScreening(case=case)
+    screening.status = status
+    screening.screened_on = screened_on
+    screening.referred_to = _partner(referred_to_id, case=case, field="referred_to")
+    _save(screening, user=user, reason="screening.record")
+    return screening
+
+
+@transaction.atomic
+def placement_save(
+    *,
+    user,
+    case_id: int,
+    employer: str = "",
+    contract_type: str = "",
+    starts_on: datetime.date | None = None,
+    exit_outcome: str = "",
+) -> Placement:
+    case = _locked_case(user=user, case_id=case_id)
+    require(user, Action.RECORD, case)
+    _require_stage(case, [Stage.PLACEMENT], _("The placement"))
+    placement = Placement.objects.filter(case=case).first() or Placement(case=case)
+    placement.employer = _clean_text(employer, field="employer", required=False, max_length=200)
+    placement.contract_type = contract_type
+    placement.starts_on = starts_on
+    if exit_outcome and exit_outcome != placement.exit_outcome:
+        placement.exit_recorded_on = timezone.localdate()
+    placement.exit_outcome = exit_outcome
+    if not exit_outcome:
+        placement.exit_recorded_on = None
+    _save(placement, user=user, reason="placement.record")
+    return placement
+
+
+@transaction.atomic
+def follow_up_record(
+    *,
+    user,
+    follow_up_id: int,
+    status: str,
+    contacted_on: datetime.date | None,
+    situation: str = "",
+    notes: str = "",
+) -> FollowUp:
+    follow_up = FollowUp.objects.filter(
+        pk=follow_up_id, case__in=selectors.cases_visible_to(user)
+    ).first()
+    if follow_up is None:
+        raise NotFound()
+    case = _locked_case(user=user, case_id=follow_up.case_id)
+    require(user, Action.RECORD, case)
+    _require_stage(case, [Stage.FOLLOW_UP], _("A follow-up"))
+    if status == FollowUpStatus.REACHED and not (contacted_on and situation):
+        raise InvalidInput(
+            {"situation": [_("A reached client needs the contact date and their situation.")]}
+        )
+    if status not in (FollowUpStatus.REACHED, FollowUpStatus.UNREACHABLE):
+        raise InvalidInput({"status": [_("Choose reached or unreachable.")]})
+    if (
+        follow_up.kind == FollowUpKind.SECOND
+        and case.follow_ups.filter(kind=FollowUpKind.FIRST, status=FollowUpStatus.PENDING).exists()
+    ):
+        raise GuardFailed(_("Record the first follow-up before the second."))
+    _not_in_future(contacted_on, field="contacted_on")
+    follow_up.status = status
+    follow_up.contacted_on = contacted_on
+    follow_up.situation = situation if status == FollowUpStatus.REACHED else ""
+    follow_up.notes = _clean_text(notes, field="notes", required=False)
+    _save(follow_up, user=user, reason="follow_up.record")
+    return follow_up
+
+
+@transaction.atomic
+def referral_create(*, user, case_id: int, partner_id: int, purpose: str) -> Referral:
+    case = _locked_case(user=user, case_id=case_id)
+    require(user, Action.RECORD, case)
+    _require_active(case)
+    partner = _partner(partner_id, case=case, field="partner")
+    if partner is None:
+        raise InvalidInput({"partner": [_("Choose a partner office of the programme.")]})
+    referral = Referral(
+        case=case, partner=partner, purpose=_clean_text(purpose, field="purpose", max_length=200)
+    )
+    _save(referral, user=user, reason="referral.create")
+    return referral
+
+
+@transaction.atomic
+def referral_record_answer(
+    *, user, referral_id: int, answer: str, answered_on: datetime.date
+) -> Referral:
+    referral = (
+        Referral.objects.filter(pk=referral_id, case__in=selectors.cases_visible_to(user))
+        .select_related("partner")
+        .first()
+    )
+    if referral is None:
+        raise NotFound()
+    case = _locked_case(user=user, case_id=referral.case_id)
+    require(user, Action.RECORD, case)
+    if referral.status != ReferralStatus.SENT:
+        raise GuardFailed(_("This referral has been answered already."))
+    _not_in_future(answered_on, field="answered_on")
+    if answered_on and answered_on < referral.referred_on:
+        raise InvalidInput({"answered_on": [_("The answer cannot predate the referral.")]})
+    referral.answer = _clean_text(answer, field="answer")
+    referral.answered_on = answered_on
+    referral.status = ReferralStatus.ANSWERED
+    _save(referral, user=user, reason="referral.answer")
+    if case.mentor and case.mentor != user:
+        notify(
+            recipient=case.mentor,
+            event=Event.REFERRAL_ANSWERED,
+            params={"case": case.number, "partner": referral.partner.name},
+            url=case.get_absolute_url(),
+            case=case,
+        )
+    return referral

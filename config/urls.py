@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from viewflow.urls import Site
+
+from workflows.flows import CaseJourneyFlow
+from workflows.viewsets import CaseJourneyViewset
+
+workflow_site = Site(
+    title="Lépés",
+    viewsets=[CaseJourneyViewset(CaseJourneyFlow, icon="route", app_name="journey")],
+)
+
+urlpatterns = [
+    path("", include("casework.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("workflow/", workflow_site.urls),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

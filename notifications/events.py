@@ -1,0 +1,33 @@
+"""The whole notification vocabulary, with the title each event shows.
+
+Titles take only non-sensitive parameters (case number, task and stage names): special-category
+data never reaches a notification.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Event(models.TextChoices):
+    TASK_ASSIGNED = "task_assigned", _("task assigned")
+    TASK_REASSIGNED = "task_reassigned", _("task reassigned")
+    TASK_QUEUED = "task_queued", _("task waiting in your team's queue")
+    TASK_OVERDUE = "task_overdue", _("task overdue")
+    PLAN_APPROVED = "plan_approved", _("plan approved")
+    PLAN_RETURNED = "plan_returned", _("plan returned")
+    CASE_STAGE_CHANGED = "case_stage_changed", _("case stage changed")
+    FOLLOW_UP_DUE = "follow_up_due", _("follow-up due")
+    REFERRAL_ANSWERED = "referral_answered", _("referral answered")
+
+
+TITLES = {
+    Event.TASK_ASSIGNED: _("New task for you: %(task)s (case %(case)s)"),
+    Event.TASK_REASSIGNED: _("Task %(task)s of case %(case)s was given to someone else"),
+    Event.TASK_QUEUED: _("A task waits in your team's queue: %(task)s (case %(case)s)"),
+    Event.TASK_OVERDUE: _("Overdue: %(task)s (case %(case)s)"),
+    Event.PLAN_APPROVED: _("The development plan of case %(case)s was approved"),
+    Event.PLAN_RETURNED: _("The development plan of case %(case)s was returned for changes"),
+    Event.CASE_STAGE_CHANGED: _("Case %(case)s moved to: %(stage)s"),
+    Event.FOLLOW_UP_DUE: _("Follow-up due for case %(case)s"),
+    Event.REFERRAL_ANSWERED: _("%(partner)s answered the referral of case %(case)s"),
+}

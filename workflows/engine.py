@@ -1,0 +1,146 @@
+"""The narrow API the casework services use to drive the flow.
+
+Completing a task here mirrors Viewflow's own execute view: under the flow lock and a
+transaction, build the activation, claim the task if it is pooled, start it and execute it, which
+runs ``route`` and creates the next task. Permissions are the services' business: Viewflow's task
+ownership only records who did the work, so the task is handed to whoever the service allowed to
+act.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from viewflow.workflow.status import PROCESS, STATUS
+
+from .flows import STAGE_TASKS, CaseJourneyFlow
+from .models import CaseProcess, CaseTask
+
+OPEN_TASK_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
+
+
+class FlowOutOfStep(RuntimeError):
+    """The case's process does not have the task its stage needs. A bug, never user input."""
+
+
+def processes_of(case) -> CaseProcess:
+    return CaseProcess.objects.filter(
+        flow_class=CaseJourneyFlow,
+        artifact_content_type__app_label="casework",
+        artifact_content_type__model="case",
+        artifact_object_id=case.pk,
+    )
+
+
+def active_process(case) -> CaseProcess | None:
+    return processes_of(case).filter(status=PROCESS.NEW).order_by("-pk").first()
+
+
+def open_tasks(case):
+    """The case's human tasks waiting for someone."""
+    return (
+        CaseTask.objects.filter(
+            process__in=processes_of(case).filter(status=PROCESS.NEW),
+            flow_task_type="HUMAN",
+            status__in=OPEN_TASK_STATUSES,
+        )
+        .select_related("owner")
+        .order_by("pk")
+    )
+
+
+def start_journey(case) -> CaseProcess:
+    """Start a process for ``case``; ``route`` opens the task its stage needs."""
+    if active_process(case) is not None:
+        raise FlowOutOfStep(f"case {case.pk} already has an active process")
+    return CaseJourneyFlow.start.run(case=case)
+
+
+def stop_journey(case) -> None:
+    """Cancel the active process (suspension or closure): its open task disappears from inboxes."""
+    process = active_process(case)
+    if process is not None:
+        CaseJourneyFlow.instance.cancel(process)
+
+
+def complete_task(case, *, user, node_names: set[str] | None = None) -> CaseTask:
+    """Complete the open task of ``case`` (one of ``node_names``, default: any the stage allows)
+    as done by ``user``, and let the flow open the next one."""
+    allowed = node_names or STAGE_TASKS[case.stage]
+    process = active_process(case)
+    if process is None:
+        raise FlowOutOfStep(f"case {case.pk} has no active process")
+    with CaseJourneyFlow.lock(process.pk), transaction.atomic():
+        task = next((task for task in open_tasks(case) if task.flow_task.name in allowed), None)
+        if task is None:
+            raise FlowOutOfStep(f"case {case.pk} has no open task among {sorted(allowed)}")
+        activation = task.flow_task.activation_class(task)
+        if task.status == STATUS.NEW:
+            activation.assign(user)
+        elif task.owner_id != user.pk:
+            task.owner = user
+        activation.start(None)
+        activation.execute()
+        return task
+
+
+def reassign_open_tasks(case, *, from_user, to_user) -> list[CaseTask]:
+    """Give ``from_user``'s open tasks on ``case`` to ``to_user`` (a new mentor)."""
+    from notifications.events import Event
+    from notifications.publish import notify
+
+    moved = []
+    process = active_process(case)
+    if process is None or from_user is None:
+        return moved
+    with CaseJourneyFlow.lock(process.pk), transaction.atomic():
+        for task in open_tasks(case).filter(owner=from_user):
+            task.owner = to_user
+            task.save(update_fields=["owner"])
+            moved.append(task)
+            params = {"task": task.flow_task.task_title, "case": case.number}
+            notify(
+                recipient=from_user,
+                event=Event.TASK_REASSIGNED,
+                params=params,
+                url=case.get_absolute_url(),
+                case=case,
+                task_id=task.pk,
+            )
+            notify(
+                recipient=to_user,
+                event=Event.TASK_ASSIGNED,
+                params=params,
+                url=case.get_absolute_url(),
+                case=case,
+                task_id=task.pk,
+            )
+    return moved
+
+
+def announce_task(task: CaseTask) -> None:
+    """Tell whoever must do a new task: its owner, or every supervisor able to claim it."""
+    from casework.selectors import users_with_queue_permission
+    from notifications.events import Event
+    from notifications.publish import notify
+
+    case = task.process.artifact
+    params = {"task": task.flow_task.task_title, "case": case.number}
+    if task.owner_id:
+        notify(
+            recipient=task.owner,
+            event=Event.TASK_ASSIGNED,
+            params=params,
+            url=case.get_absolute_url(),
+            case=case,
+            task_id=task.pk,
+        )
+        return
+    for user in users_with_queue_permission(task.owner_permission, case=case):
+        notify(
+            recipient=user,
+            event=Event.TASK_QUEUED,
+            params=params,
+            url=case.get_absolute_url(),
+            case=case,
+            task_id=task.pk,
+        )

@@ -1,0 +1,186 @@
+"""The case journey as a Viewflow flow: who must do what next.
+
+The flow holds no domain state. Its ``route`` gateway reads ``Case.stage`` (and the plan's status)
+and opens the one human task that stage needs; completing that task is done by the service that
+moves the case (``casework.services``), through ``workflows.engine``. Suspending or closing a case
+cancels its process; resuming or reopening starts a new one, which ``route`` sends to the right
+task. So the open task always matches the stage, and a test checks that it does.
+"""
+
+from django.utils.translation import gettext_lazy as _
+from viewflow import this
+from viewflow.workflow import flow, lock
+
+from casework.auth import APPROVE_PLAN, organisation_queue_permission
+from casework.journey import Stage
+from casework.models import PlanStatus
+
+from .models import CaseProcess, CaseTask
+from .views import TaskRedirectView
+
+
+def _case(activation):
+    return activation.process.artifact
+
+
+def _stage_is(*stages):
+    return lambda activation: _case(activation).stage in stages
+
+
+def _plan_status(activation) -> str | None:
+    plan = getattr(_case(activation), "plan", None)
+    return plan.status if plan else None
+
+
+class CaseJourneyFlow(flow.Flow):
+    process_class = CaseProcess
+    task_class = CaseTask
+    lock_impl = lock.select_for_update_lock
+    process_title = _("Client journey")
+    process_description = _("From intake to closure, one task at a time.")
+    process_summary_template = "{{ process.artifact }} – {{ process.artifact.get_stage_display }}"
+
+    start = (
+        flow.StartHandle(this.start_journey).Annotation(title=_("Journey started")).Next(this.route)
+    )
+
+    # One gateway decides the next task from the case itself, so starting, resuming and
+    # reopening all land on the task the current stage needs.
+    route = (
+        flow.Switch()
+        .Annotation(title=_("Next step for the stage"))
+        .Case(this.intake, _stage_is(Stage.INTAKE))
+        .Case(
+            this.approve_plan,
+            lambda a: _stage_is(Stage.PLANNING)(a) and _plan_status(a) == PlanStatus.SUBMITTED,
+        )
+        .Case(this.draft_plan, _stage_is(Stage.PLANNING))
+        .Case(this.training, _stage_is(Stage.TRAINING))
+        .Case(this.screening, _stage_is(Stage.SCREENING))
+        .Case(this.placement, _stage_is(Stage.PLACEMENT))
+        .Case(this.follow_up, _stage_is(Stage.FOLLOW_UP))
+        .Default(this.end)
+    )
+
+    intake = (
+        flow.View(TaskRedirectView.as_view())
+        .Annotation(
+            title=_("Complete the intake"),
+            description=_("Consent, entry data and a mentor for the client."),
+        )
+        .Assign(lambda activation: _case(activation).social_worker)
+        .onCreate(this.announce_task)
+        .Next(this.route)
+    )
+    draft_plan = (
+        flow.View(TaskRedirectView.as_view())
+        .Annotation(
+            title=_("Draft the development plan"),
+            description=_("Goals agreed with the client, then submit for approval."),
+        )
+        .Assign(lambda activation: _case(activation).mentor)
+        .onCreate(this.announce_task)
+        .Next(this.route)
+    )
+    approve_plan = (
+        flow.View(TaskRedirectView.as_view())
+        .Annotation(
+            title=_("Approve the development plan"),
+            description=_("Four eyes: a supervisor other than the author decides."),
+        )
+        .Permission(
+            lambda activation: organisation_queue_permission(
+                APPROVE_PLAN, _case(activation).organisation_id
+            )
+        )
+        .onCreate(this.announce_task)
+        .Next(this.route)
+    )
+    training = (
+        flow.View(TaskRedirectView.as_view())
+        .Annotation(
+            title=_("Run the trainings and counselling"),
+            description=_("Log sessions until the attendance threshold is met."),
+        )
+        .Assign(lambda activation: _case(activation).mentor)
+        .onCreate(this.announce_task)
+        .Next(this.route)
+    )
+    screening = (
+        flow.View(TaskRedirectView.as_view())
+        .Annotation(
+            title=_("Offer the health screening"),
+            description=_("Record it as done or declined (it is voluntary)."),
+        )
+        .Assign(lambda activation: _case(activation).mentor)
+        .onCreate(this.announce_task)
+        .Next(this.route)
+    )
+    placement = (
+        flow.View(TaskRedirectView.as_view())
+        .Annotation(
+            title=_("Support the labour-market placement"),
+            description=_("Record the placement and the outcome at exit."),
+        )
+        .Assign(lambda activation: _case(activation).mentor)
+        .onCreate(this.announce_task)
+        .Next(this.route)
+    )
+    follow_up = (
+        flow.View(TaskRedirectView.as_view())
+        .Annotation(
+            title=_("Follow the client up"),
+            description=_("Record the follow-ups at the programme's intervals."),
+        )
+        .Assign(lambda activation: _case(activation).mentor)
+        .onCreate(this.announce_task)
+        .Next(this.route)
+    )
+
+    end = flow.End().Annotation(title=_("Journey ended"))
+
+    # -- node callbacks -----------------------------------------------------------------------
+
+    def start_journey(self, activation, *, case):
+        activation.process.artifact = case
+        activation.process.save()
+        return activation.process
+
+    def announce_task(self, activation):
+        from .engine import announce_task
+
+        announce_task(activation.task)
+
+    def has_view_permission(self, user, obj=None):
+        """The flow's pages need ``view_caseprocess``; a process is visible only when its case
+        is. Out of scope answers 404, never 403, so a process's existence is not disclosed."""
+        from django.http import Http404
+
+        from casework.selectors import cases_visible_to
+
+        if not (user.is_authenticated and user.has_perm("workflows.view_caseprocess")):
+            return False
+        if (
+            obj is not None
+            and not cases_visible_to(user).filter(pk=obj.artifact_object_id).exists()
+        ):
+            raise Http404()
+        return True
+
+    def has_manage_permission(self, user, obj=None):
+        # Cancelling, undoing or reviving tasks by hand would let the flow drift from the case
+        # stage; only the services may do that.
+        return False
+
+
+# Which task nodes may be open in each stage: the agreement a test checks.
+STAGE_TASKS = {
+    Stage.INTAKE: {"intake"},
+    Stage.PLANNING: {"draft_plan", "approve_plan"},
+    Stage.TRAINING: {"training"},
+    Stage.SCREENING: {"screening"},
+    Stage.PLACEMENT: {"placement"},
+    Stage.FOLLOW_UP: {"follow_up"},
+    Stage.SUSPENDED: set(),
+    Stage.CLOSED: set(),
+}
