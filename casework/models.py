@@ -332,12 +332,17 @@ class Outcome(models.TextChoices):
 EARLY_OUTCOMES = [choice for choice in Outcome if choice != Outcome.COMPLETED]
 
 
+# django-fsm runs a transition method before it asks GET_STATE for the target, and ``resume`` and
+# ``reopen`` clear the field their target is read from: they keep the value in ``_return_to``.
+
+
 def _suspended_from(case: Case) -> str:
-    return case.suspended_from
+    return getattr(case, "_return_to", "") or case.suspended_from
 
 
 def _reopen_target(case: Case, *, to_intake: bool = False) -> str:
-    return Stage.INTAKE if to_intake or not case.closed_from else case.closed_from
+    closed_from = getattr(case, "_return_to", "") or case.closed_from
+    return Stage.INTAKE if to_intake or not closed_from else closed_from
 
 
 class Case(FSMModelMixin, models.Model):
@@ -461,6 +466,7 @@ class Case(FSMModelMixin, models.Model):
         target=GET_STATE(_suspended_from, states=Stage.active()),
     )
     def resume(self) -> None:
+        self._return_to = self.suspended_from
         self.suspended_from = ""
         self.stage_changed_at = timezone.now()
 
@@ -479,6 +485,7 @@ class Case(FSMModelMixin, models.Model):
         target=GET_STATE(_reopen_target, states=Stage.active()),
     )
     def reopen(self, *, to_intake: bool = False) -> None:
+        self._return_to = self.closed_from
         self.outcome = ""
         self.closure_reason = ""
         self.closed_on = None

@@ -353,9 +353,24 @@ def case_reopen(*, user, case_id: int, reason: str, to_intake: bool = False) -> 
         raise GuardFailed(_("Only a closed case can be reopened."))
     case.reopen(to_intake=to_intake)
     _save(case, user=user, reason=f"case.reopen: {reason}"[:100])
+    if case.stage == Stage.INTAKE:
+        _plan_back_to_draft(case, user=user)
     engine.start_journey(case)
     _announce_stage_change(case, actor=user)
     return case
+
+
+def _plan_back_to_draft(case: Case, *, user) -> None:
+    """A case reopened at intake passes planning again, which only a plan approval can leave:
+    an already approved plan would strand it there, so the plan goes back to draft and is
+    submitted and approved again (four-eyes still applies)."""
+    plan = DevelopmentPlan.objects.select_for_update().filter(case=case).first()
+    if plan is not None and plan.status == PlanStatus.APPROVED:
+        plan.status = PlanStatus.DRAFT
+        plan.submitted_at = None
+        plan.approved_by = None
+        plan.approved_at = None
+        _save(plan, user=user, reason="plan.reopen")
 
 
 # --------------------------------------------------------------------------------------------

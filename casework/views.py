@@ -1,13 +1,575 @@
-from django.http import HttpResponse
+"""Pages for social workers, mentors and supervisors.
+
+Views read through selectors and write through services; they never save a model. Every case
+action posts to ``case_action`` with its name, which maps to one form and one service call.
+A refused action re-renders the case page with the reason, and nothing is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms as django_forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+from viewflow.workflow.status import STATUS
+
+from workflows import engine
+from workflows.models import CaseTask
+
+from . import forms, selectors, services
+from .errors import CaseworkError, GuardFailed, InvalidInput, NotAllowed, NotFound, StageConflict
+from .journey import Stage
+from .models import Case, FollowUp, FollowUpStatus, PlanStatus
+from .permissions import Action, can, can_see_special_category
+from .roles import Role, roles_of
+
+ERROR_STATUS = {NotAllowed: 403, StageConflict: 409, GuardFailed: 422, InvalidInput: 400}
 
 
-def home(request):
-    return HttpResponse("")
+# --------------------------------------------------------------------------------------------
+# Home pages
+# --------------------------------------------------------------------------------------------
 
 
-def case_list(request):
-    return HttpResponse("")
+def _open_tasks_for(user):
+    """The user's own open tasks on cases they can see, due first."""
+    visible = selectors.cases_visible_to(user).values("pk")
+    return (
+        CaseTask.objects.filter(
+            owner=user,
+            status=STATUS.ASSIGNED,
+            flow_task_type="HUMAN",
+            process__artifact_object_id__in=visible,
+        )
+        .select_related("process")
+        .order_by("created")
+    )
 
 
-def case_detail(request, case_id):
-    return HttpResponse("")
+def _with_cases(tasks) -> list[tuple[Any, Case]]:
+    """Pair tasks with their cases in one extra query."""
+    tasks = list(tasks)
+    cases = Case.objects.select_related("client").in_bulk(
+        [task.process.artifact_object_id for task in tasks]
+    )
+    return [(task, cases.get(task.process.artifact_object_id)) for task in tasks]
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    roles = roles_of(user)
+    visible = selectors.cases_visible_to(user)
+    context: dict[str, Any] = {"roles": roles}
+    if roles & {Role.MENTOR, Role.SOCIAL_WORKER, Role.SUPERVISOR}:
+        context["my_tasks"] = _with_cases(_open_tasks_for(user)[:50])
+        context["stage_counts"] = [
+            (Stage(row["stage"]).label, row["stage"], row["n"])
+            for row in visible.values("stage").annotate(n=Count("id")).order_by("stage")
+        ]
+        context["overdue_follow_ups"] = list(
+            FollowUp.objects.filter(
+                case__in=visible,
+                status=FollowUpStatus.PENDING,
+                due_on__lt=timezone.localdate(),
+                case__stage=Stage.FOLLOW_UP,
+            )
+            .select_related("case__client", "case__mentor")
+            .order_by("due_on")[:20]
+        )
+    if Role.SOCIAL_WORKER in roles:
+        context["intake_queue"] = list(
+            visible.filter(stage=Stage.INTAKE).select_related("client", "mentor")[:20]
+        )
+    if Role.SUPERVISOR in roles:
+        queue = CaseTask.objects.queue([engine.CaseJourneyFlow], user).filter(
+            process__artifact_object_id__in=visible.values("pk")
+        )
+        context["approvals"] = _with_cases(queue.select_related("process")[:20])
+        context["suspended"] = list(
+            visible.filter(stage=Stage.SUSPENDED).select_related("client", "mentor")[:20]
+        )
+    if Role.PROGRAMME_ADMIN in roles:
+        context["programmes"] = selectors.programme_stage_counts(user=user)
+    return render(request, "casework/home.html", context)
+
+
+# --------------------------------------------------------------------------------------------
+# Case list and intake
+# --------------------------------------------------------------------------------------------
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    organisation = selectors.organisation_of(user)
+    filters = forms.CaseFilterForm(
+        request.GET or None,
+        mentors=selectors.mentors_for(organisation=organisation)
+        if organisation
+        else selectors.User.objects.none(),
+        programmes=selectors.programmes_for(user=user),
+    )
+    criteria = filters.cleaned_data if filters.is_valid() else {}
+    cases = selectors.case_list(
+        user=user,
+        stage=criteria.get("stage") or "",
+        mentor_id=getattr(criteria.get("mentor"), "pk", None),
+        programme_id=getattr(criteria.get("programme"), "pk", None),
+        search=(criteria.get("q") or "").strip(),
+    )
+    page = Paginator(cases, 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "casework/case_list.html",
+        {"page": page, "filters": filters, "query": query.urlencode()},
+    )
+
+
+@login_required
+def intake_new(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not user.has_perm("casework.add_case"):
+        raise Http404()
+    form = forms.IntakeForm(
+        request.POST or None,
+        programmes=selectors.programmes_for(user=user),
+        show_special_category=can_see_special_category(user),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            client = services.client_register(user=user, data=form.service_data())
+            case = services.case_open(
+                user=user, client_id=client.pk, programme_id=form.cleaned_data["programme"].pk
+            )
+        except InvalidInput as error:
+            _attach_errors(form, error)
+        except CaseworkError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Case %(number)s opened.") % {"number": case.number})
+            return redirect(case)
+    return render(request, "casework/intake_new.html", {"form": form}, status=_status(form))
+
+
+def _status(form) -> int:
+    return 400 if form.is_bound and form.errors else 200
+
+
+def _attach_errors(form, error: InvalidInput) -> None:
+    for name, errors in error.field_errors.items():
+        target = name if name in form.fields else None
+        for message in errors:
+            form.add_error(target, message)
+
+
+# --------------------------------------------------------------------------------------------
+# The case page and its actions
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class CaseAction:
+    """One thing a user can do on the case page: a form, the service it calls, where it shows."""
+
+    form: type[django_forms.Form]
+    run: Callable[[Any, Case, Any], Any]
+    permission: str
+    success: str
+    section: str
+    form_kwargs: Callable[[Case, Any], dict] = field(default=lambda case, user: {})
+
+
+def _partners(case, user):
+    return {"partners": selectors.partner_offices_for(programme=case.programme)}
+
+
+def _stage(form) -> dict:
+    return {"from_stage": form.cleaned_data["from_stage"]}
+
+
+def _run_review(user, case, form):
+    if form.cleaned_data["decision"] == form.APPROVE:
+        return services.plan_approve(
+            user=user, case_id=case.pk, comment=form.cleaned_data["comment"]
+        )
+    return services.plan_return(user=user, case_id=case.pk, comment=form.cleaned_data["comment"])
+
+
+def _run_session(user, case, form):
+    data = form.cleaned_data
+    return services.session_record(
+        user=user,
+        kind=data["kind"],
+        format="individual",
+        topic=data["topic"],
+        held_on=data["held_on"],
+        duration_minutes=data["duration_minutes"],
+        attendance={case.pk: data["present"]},
+    )
+
+
+ACTIONS: dict[str, CaseAction] = {
+    "consent": CaseAction(
+        forms.ConsentForm,
+        lambda user, case, form: services.case_record_consent(
+            user=user, case_id=case.pk, **form.cleaned_data
+        ),
+        Action.EDIT_CLIENT,
+        gettext_lazy("Consent recorded."),
+        "intake",
+    ),
+    "assign_mentor": CaseAction(
+        forms.AssignMentorForm,
+        lambda user, case, form: services.case_assign_mentor(
+            user=user, case_id=case.pk, mentor_id=form.cleaned_data["mentor"].pk
+        ),
+        Action.ASSIGN_MENTOR,
+        gettext_lazy("Mentor assigned."),
+        "intake",
+        lambda case, user: {"mentors": selectors.mentors_for(organisation=case.organisation)},
+    ),
+    "advance": CaseAction(
+        forms.AdvanceForm,
+        lambda user, case, form: services.case_advance(user=user, case_id=case.pk, **_stage(form)),
+        Action.ADVANCE,
+        gettext_lazy("The case moved to its next stage."),
+        "next-step",
+    ),
+    "suspend": CaseAction(
+        forms.SuspendForm,
+        lambda user, case, form: services.case_suspend(
+            user=user, case_id=case.pk, reason=form.cleaned_data["reason"], **_stage(form)
+        ),
+        Action.SUSPEND,
+        gettext_lazy("The case is suspended."),
+        "manage",
+    ),
+    "resume": CaseAction(
+        forms.ResumeForm,
+        lambda user, case, form: services.case_resume(user=user, case_id=case.pk),
+        Action.RESUME,
+        gettext_lazy("The case is resumed."),
+        "next-step",
+    ),
+    "close": CaseAction(
+        forms.CloseForm,
+        lambda user, case, form: services.case_close_early(
+            user=user,
+            case_id=case.pk,
+            outcome=form.cleaned_data["outcome"],
+            reason=form.cleaned_data["reason"],
+            **_stage(form),
+        ),
+        Action.CLOSE,
+        gettext_lazy("The case is closed."),
+        "manage",
+    ),
+    "reopen": CaseAction(
+        forms.ReopenForm,
+        lambda user, case, form: services.case_reopen(
+            user=user, case_id=case.pk, **form.cleaned_data
+        ),
+        Action.REOPEN,
+        gettext_lazy("The case is reopened."),
+        "next-step",
+    ),
+    "plan": CaseAction(
+        forms.PlanForm,
+        lambda user, case, form: services.plan_save(
+            user=user, case_id=case.pk, **form.cleaned_data
+        ),
+        Action.DRAFT_PLAN,
+        gettext_lazy("Plan saved."),
+        "plan",
+    ),
+    "goal_add": CaseAction(
+        forms.GoalForm,
+        lambda user, case, form: services.goal_add(
+            user=user, case_id=case.pk, **form.cleaned_data
+        ),
+        Action.DRAFT_PLAN,
+        gettext_lazy("Goal added."),
+        "plan",
+    ),
+    "goal_remove": CaseAction(
+        forms.GoalRefForm,
+        lambda user, case, form: services.goal_remove(
+            user=user, goal_id=form.cleaned_data["goal_id"]
+        ),
+        Action.DRAFT_PLAN,
+        gettext_lazy("Goal removed."),
+        "plan",
+    ),
+    "goal_achieved": CaseAction(
+        forms.GoalAchievedForm,
+        lambda user, case, form: services.goal_mark_achieved(user=user, **form.cleaned_data),
+        Action.RECORD,
+        gettext_lazy("Goal updated."),
+        "plan",
+    ),
+    "plan_submit": CaseAction(
+        forms.PlanSubmitForm,
+        lambda user, case, form: services.plan_submit(user=user, case_id=case.pk),
+        Action.DRAFT_PLAN,
+        gettext_lazy("The plan was sent for approval."),
+        "plan",
+    ),
+    "plan_review": CaseAction(
+        forms.PlanReviewForm,
+        _run_review,
+        Action.APPROVE_PLAN,
+        gettext_lazy("Your decision on the plan is recorded."),
+        "plan",
+    ),
+    "session": CaseAction(
+        forms.SessionForm,
+        _run_session,
+        Action.RECORD,
+        gettext_lazy("Session recorded."),
+        "sessions",
+    ),
+    "screening": CaseAction(
+        forms.ScreeningForm,
+        lambda user, case, form: services.screening_record(
+            user=user,
+            case_id=case.pk,
+            status=form.cleaned_data["status"],
+            screened_on=form.cleaned_data["screened_on"],
+            referred_to_id=getattr(form.cleaned_data["referred_to"], "pk", None),
+        ),
+        Action.RECORD,
+        gettext_lazy("Health screening recorded."),
+        "screening",
+        _partners,
+    ),
+    "placement": CaseAction(
+        forms.PlacementForm,
+        lambda user, case, form: services.placement_save(
+            user=user, case_id=case.pk, **form.cleaned_data
+        ),
+        Action.RECORD,
+        gettext_lazy("Placement recorded."),
+        "placement",
+    ),
+    "follow_up": CaseAction(
+        forms.FollowUpForm,
+        lambda user, case, form: services.follow_up_record(user=user, **form.cleaned_data),
+        Action.RECORD,
+        gettext_lazy("Follow-up recorded."),
+        "follow-up",
+    ),
+    "referral": CaseAction(
+        forms.ReferralForm,
+        lambda user, case, form: services.referral_create(
+            user=user,
+            case_id=case.pk,
+            partner_id=form.cleaned_data["partner"].pk,
+            purpose=form.cleaned_data["purpose"],
+        ),
+        Action.RECORD,
+        gettext_lazy("Referral recorded."),
+        "referrals",
+        _partners,
+    ),
+    "referral_answer": CaseAction(
+        forms.ReferralAnswerForm,
+        lambda user, case, form: services.referral_record_answer(
+            user=user, **form.cleaned_data
+        ),
+        Action.RECORD,
+        gettext_lazy("The partner's answer is recorded."),
+        "referrals",
+    ),
+}
+
+# Where on the page each stage's work is done: a blocked step links there.
+STAGE_SECTIONS = {
+    Stage.INTAKE: "intake",
+    Stage.PLANNING: "plan",
+    Stage.TRAINING: "sessions",
+    Stage.SCREENING: "screening",
+    Stage.PLACEMENT: "placement",
+    Stage.FOLLOW_UP: "follow-up",
+}
+
+
+def _load_case(request, case_id: int) -> Case:
+    try:
+        return selectors.case_detail(user=request.user, case_id=case_id)
+    except NotFound:
+        raise Http404() from None
+
+
+@login_required
+def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _load_case(request, case_id)
+    return _render_case(request, case)
+
+
+@login_required
+@require_POST
+def case_action(request: HttpRequest, case_id: int, name: str) -> HttpResponse:
+    action = ACTIONS.get(name)
+    if action is None:
+        raise Http404()
+    case = _load_case(request, case_id)
+    user = request.user
+    form = action.form(request.POST, prefix=name, **action.form_kwargs(case, user))
+    status = 400
+    if form.is_valid():
+        try:
+            action.run(user, case, form)
+        except NotFound:
+            raise Http404() from None
+        except InvalidInput as error:
+            _attach_errors(form, error)
+        except CaseworkError as error:
+            status = ERROR_STATUS.get(type(error), 400)
+            messages.error(request, str(error))
+            # The page is re-read: the refusal may be because the case changed meanwhile.
+            case = _load_case(request, case_id)
+        else:
+            messages.success(request, str(action.success))
+            return redirect(f"{case.get_absolute_url()}#{action.section}")
+    return _render_case(request, case, bound={name: form}, status=status)
+
+
+def _render_case(request, case: Case, *, bound: dict | None = None, status: int = 200):
+    user = request.user
+    bound = bound or {}
+    allowed = {name: can(user, action.permission, case) for name, action in ACTIONS.items()}
+
+    def form_for(name: str, **initial):
+        if name in bound:
+            return bound[name]
+        action = ACTIONS[name]
+        return action.form(initial=initial, prefix=name, **action.form_kwargs(case, user))
+
+    plan = getattr(case, "plan", None)
+    stages = case.programme.stages
+    current = case.suspended_from or case.closed_from or case.stage
+    today = timezone.localdate()
+    pending_follow_ups = [f for f in case.follow_ups.all() if f.status == FollowUpStatus.PENDING]
+    context = {
+        "case": case,
+        "client": case.client,
+        "plan": plan,
+        "journey": [
+            {
+                "stage": stage,
+                "label": Stage(stage).label,
+                "state": (
+                    "done"
+                    if stages.index(stage) < stages.index(current)
+                    or (stage == Stage.CLOSED and case.stage == Stage.CLOSED)
+                    else "current"
+                    if stage == current
+                    else "todo"
+                ),
+            }
+            for stage in stages
+        ],
+        "missing": case.missing_to_advance() if case.is_active else [],
+        "fix_section": STAGE_SECTIONS.get(case.stage, "next-step"),
+        "next_stage_label": Stage(case.next_stage()).label if case.is_active else "",
+        "can": allowed,
+        "can_advance": allowed["advance"] and case.is_active,
+        "show_special_category": can_see_special_category(user),
+        "open_tasks": list(engine.open_tasks(case)),
+        "process": engine.active_process(case),
+        "attended": sum(1 for row in case.attendance.all() if row.present),
+        "plan_editable": bool(
+            case.stage == Stage.PLANNING and (plan is None or plan.is_editable)
+        ),
+        "plan_in_review": bool(plan and plan.status == PlanStatus.SUBMITTED),
+        "is_plan_author": bool(plan and plan.author_id == user.pk),
+        "pending_follow_ups": pending_follow_ups,
+        "today": today,
+        "forms": {
+            "consent": form_for("consent", given_on=case.consent_given_on or today),
+            "assign_mentor": form_for("assign_mentor", mentor=case.mentor_id),
+            "advance": form_for("advance", from_stage=case.stage),
+            "suspend": form_for("suspend", from_stage=case.stage),
+            "resume": form_for("resume"),
+            "close": form_for("close", from_stage=case.stage),
+            "reopen": form_for("reopen"),
+            "plan": form_for(
+                "plan",
+                summary=getattr(plan, "summary", ""),
+                client_agreed_on=getattr(plan, "client_agreed_on", None),
+            ),
+            "goal_add": form_for("goal_add"),
+            "plan_submit": form_for("plan_submit"),
+            "plan_review": form_for("plan_review"),
+            "session": form_for("session", held_on=today, present=True),
+            "screening": form_for("screening", screened_on=today),
+            "placement": form_for(
+                "placement",
+                **{
+                    name: getattr(getattr(case, "placement", None), name, "")
+                    for name in ("employer", "contract_type", "starts_on", "exit_outcome")
+                },
+            ),
+            "follow_up": form_for(
+                "follow_up",
+                follow_up_id=pending_follow_ups[0].pk if pending_follow_ups else None,
+                contacted_on=today,
+            ),
+            "referral": form_for("referral"),
+        },
+    }
+    return render(request, "casework/case_detail.html", context, status=status)
+
+
+# --------------------------------------------------------------------------------------------
+# Group sessions (attendance sheets for several clients)
+# --------------------------------------------------------------------------------------------
+
+
+@login_required
+def group_session_new(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not user.has_perm("casework.record_casework"):
+        raise Http404()
+    cases = (
+        selectors.cases_visible_to(user)
+        .filter(stage__in=services.SESSION_STAGES)
+        .select_related("client")
+        .order_by("client__family_name", "client__given_name")
+    )
+    form = forms.GroupSessionForm(request.POST or None, cases=cases)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.session_record(
+                user=user,
+                kind=data["kind"],
+                format=form.session_format(),
+                topic=data["topic"],
+                held_on=data["held_on"],
+                duration_minutes=data["duration_minutes"],
+                attendance=form.attendance(),
+            )
+        except InvalidInput as error:
+            _attach_errors(form, error)
+        except CaseworkError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Session and attendance sheet recorded."))
+            return redirect("casework:home")
+    return render(request, "casework/group_session.html", {"form": form}, status=_status(form))
+

@@ -16,5 +16,7 @@ STORAGES["staticfiles"] = {  # noqa: F405
 LANGUAGE_CODE = "en"
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
-    # A named file, not :memory:, so that live-server and websocket tests share one database.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}  # noqa: F405
+    # A named file, not :memory:, so that live-server and websocket tests share one database;
+    # one per test run, so that runs side by side do not collide.
+    _name = os.environ.get("TEST_SQLITE_NAME") or f"test-{os.getpid()}.sqlite3"
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / _name)}  # noqa: F405

@@ -1,0 +1,296 @@
+"""Forms parse and validate browser input; the services decide and write.
+
+Each step form maps one-to-one onto a service call (``casework.views.ACTIONS``). Field errors
+raised by a service (``InvalidInput``) are put back on the form's fields.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .journey import Stage
+from .models import (
+    EARLY_OUTCOMES,
+    Client,
+    ContractType,
+    ExitOutcome,
+    FollowUpStatus,
+    GoalArea,
+    ScreeningStatus,
+    SessionFormat,
+    SessionKind,
+    TargetGroup,
+)
+from .services import CLIENT_FIELDS
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class ClientForm(forms.ModelForm):
+    target_groups = forms.MultipleChoiceField(
+        label=_("target groups"),
+        choices=TargetGroup.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    belongs_to_minority = forms.NullBooleanField(
+        label=Client._meta.get_field("belongs_to_minority").verbose_name,
+        required=False,
+        widget=forms.NullBooleanSelect,
+    )
+    has_disability = forms.NullBooleanField(
+        label=Client._meta.get_field("has_disability").verbose_name,
+        required=False,
+        widget=forms.NullBooleanSelect,
+    )
+
+    class Meta:
+        model = Client
+        fields = list(CLIENT_FIELDS)
+
+    def __init__(self, *args, show_special_category: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not show_special_category:
+            for name in Client.SPECIAL_CATEGORY_FIELDS:
+                del self.fields[name]
+
+    def service_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.fields}
+
+
+class IntakeForm(ClientForm):
+    """Register a client and open their case in one go: the first screen of an intake."""
+
+    programme = forms.ModelChoiceField(label=_("programme"), queryset=None)
+
+    def __init__(self, *args, programmes=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].queryset = programmes
+        self.order_fields(["programme"])
+
+    def service_data(self) -> dict:
+        data = super().service_data()
+        data.pop("programme")
+        return data
+
+
+class StageForm(forms.Form):
+    """Every journey step posts the stage the user saw, so a stale page gets a conflict."""
+
+    from_stage = forms.ChoiceField(choices=Stage.choices, widget=forms.HiddenInput)
+
+
+class ConsentForm(forms.Form):
+    given_on = forms.DateField(label=_("consent given on"), widget=DateInput())
+
+
+class AssignMentorForm(forms.Form):
+    mentor = forms.ModelChoiceField(label=_("mentor"), queryset=None)
+
+    def __init__(self, *args, mentors=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mentor"].queryset = mentors
+        self.fields["mentor"].label_from_instance = lambda u: u.get_full_name() or u.username
+
+
+class AdvanceForm(StageForm):
+    pass
+
+
+class SuspendForm(StageForm):
+    reason = forms.CharField(label=_("reason"), max_length=90)
+
+
+class ResumeForm(forms.Form):
+    pass
+
+
+class CloseForm(StageForm):
+    outcome = forms.ChoiceField(
+        label=_("outcome"), choices=[(o.value, o.label) for o in EARLY_OUTCOMES]
+    )
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(label=_("reason"), max_length=90)
+    to_intake = forms.BooleanField(label=_("restart from intake"), required=False)
+
+
+class PlanForm(forms.Form):
+    summary = forms.CharField(
+        label=_("summary of needs and strengths"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+    client_agreed_on = forms.DateField(
+        label=_("client agreed on"), widget=DateInput(), required=False
+    )
+
+
+class GoalForm(forms.Form):
+    area = forms.ChoiceField(label=_("area"), choices=GoalArea.choices)
+    description = forms.CharField(label=_("goal"), widget=forms.Textarea(attrs={"rows": 2}))
+    target_date = forms.DateField(label=_("target date"), widget=DateInput(), required=False)
+
+
+class GoalRefForm(forms.Form):
+    goal_id = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class GoalAchievedForm(GoalRefForm):
+    achieved = forms.BooleanField(label=_("achieved"), required=False)
+
+
+class PlanSubmitForm(forms.Form):
+    pass
+
+
+class PlanReviewForm(forms.Form):
+    APPROVE, RETURN = "approve", "return"
+    decision = forms.ChoiceField(
+        label=_("decision"),
+        choices=[(APPROVE, _("approve the plan")), (RETURN, _("return it for changes"))],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("comment"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == self.RETURN and not cleaned.get("comment", "").strip():
+            self.add_error("comment", _("Say what should change."))
+        return cleaned
+
+
+class SessionForm(forms.Form):
+    kind = forms.ChoiceField(label=_("kind"), choices=SessionKind.choices)
+    topic = forms.CharField(label=_("topic"), max_length=200)
+    held_on = forms.DateField(label=_("held on"), widget=DateInput())
+    duration_minutes = forms.IntegerField(
+        label=_("duration (minutes)"), min_value=10, max_value=600, initial=90
+    )
+    present = forms.BooleanField(label=_("the client attended"), required=False, initial=True)
+
+
+class GroupSessionForm(forms.Form):
+    kind = forms.ChoiceField(label=_("kind"), choices=SessionKind.choices)
+    topic = forms.CharField(label=_("topic"), max_length=200)
+    held_on = forms.DateField(label=_("held on"), widget=DateInput())
+    duration_minutes = forms.IntegerField(
+        label=_("duration (minutes)"), min_value=10, max_value=600, initial=90
+    )
+    present = forms.ModelMultipleChoiceField(
+        label=_("present"), queryset=None, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    absent = forms.ModelMultipleChoiceField(
+        label=_("registered but absent"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def __init__(self, *args, cases=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("present", "absent"):
+            self.fields[name].queryset = cases
+            self.fields[name].label_from_instance = lambda c: f"{c.client.full_name} ({c.number})"
+
+    def clean(self):
+        cleaned = super().clean()
+        present, absent = set(cleaned.get("present") or []), set(cleaned.get("absent") or [])
+        if present & absent:
+            raise forms.ValidationError(_("A client cannot be both present and absent."))
+        if not present and not absent:
+            raise forms.ValidationError(_("Tick at least one client."))
+        return cleaned
+
+    def attendance(self) -> dict[int, bool]:
+        sheet = {case.pk: True for case in self.cleaned_data["present"]}
+        sheet.update({case.pk: False for case in self.cleaned_data["absent"]})
+        return sheet
+
+    def session_format(self) -> str:
+        return SessionFormat.GROUP if len(self.attendance()) > 1 else SessionFormat.INDIVIDUAL
+
+
+class ScreeningForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("status"), choices=ScreeningStatus.choices, widget=forms.RadioSelect
+    )
+    screened_on = forms.DateField(label=_("date"), widget=DateInput())
+    referred_to = forms.ModelChoiceField(
+        label=_("referred to"), queryset=None, required=False
+    )
+
+    def __init__(self, *args, partners=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["referred_to"].queryset = partners
+
+
+class PlacementForm(forms.Form):
+    employer = forms.CharField(
+        label=_("employer or training provider"), max_length=200, required=False
+    )
+    contract_type = forms.ChoiceField(
+        label=_("contract type"), choices=[("", "—"), *ContractType.choices], required=False
+    )
+    starts_on = forms.DateField(label=_("start date"), widget=DateInput(), required=False)
+    exit_outcome = forms.ChoiceField(
+        label=_("outcome at exit"), choices=[("", "—"), *ExitOutcome.choices], required=False
+    )
+
+
+class FollowUpForm(forms.Form):
+    follow_up_id = forms.IntegerField(widget=forms.HiddenInput)
+    status = forms.ChoiceField(
+        label=_("result"),
+        choices=[(s.value, s.label) for s in FollowUpStatus if s != FollowUpStatus.PENDING],
+        widget=forms.RadioSelect,
+    )
+    contacted_on = forms.DateField(label=_("contacted on"), widget=DateInput(), required=False)
+    situation = forms.ChoiceField(
+        label=_("situation"), choices=[("", "—"), *ExitOutcome.choices], required=False
+    )
+    notes = forms.CharField(
+        label=_("notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+
+class ReferralForm(forms.Form):
+    partner = forms.ModelChoiceField(label=_("partner organisation"), queryset=None)
+    purpose = forms.CharField(label=_("purpose"), max_length=200)
+
+    def __init__(self, *args, partners=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = partners
+
+
+class ReferralAnswerForm(forms.Form):
+    referral_id = forms.IntegerField(widget=forms.HiddenInput)
+    answer = forms.CharField(label=_("answer"), widget=forms.Textarea(attrs={"rows": 2}))
+    answered_on = forms.DateField(label=_("answered on"), widget=DateInput())
+
+
+class CaseFilterForm(forms.Form):
+    q = forms.CharField(label=_("search"), required=False)
+    stage = forms.ChoiceField(label=_("stage"), choices=[("", _("all")), *Stage.choices],
+                              required=False)
+    mentor = forms.ModelChoiceField(label=_("mentor"), queryset=None, required=False,
+                                    empty_label=_("all"))
+    programme = forms.ModelChoiceField(label=_("programme"), queryset=None, required=False,
+                                       empty_label=_("all"))
+
+    def __init__(self, *args, mentors=None, programmes=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mentor"].queryset = mentors
+        self.fields["mentor"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["programme"].queryset = programmes
+
