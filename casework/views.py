@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from viewflow.workflow.status import STATUS
 
+from community.selectors import events_of_client
 from workflows import engine
 from workflows.models import CaseTask
 
@@ -498,6 +499,7 @@ def _render_case(request, case: Case, *, bound: dict | None = None, status: int 
         "plan_in_review": bool(plan and plan.status == PlanStatus.SUBMITTED),
         "is_plan_author": bool(plan and plan.author_id == user.pk),
         "pending_follow_ups": pending_follow_ups,
+        "events_attended": list(events_of_client(user=user, client_id=case.client_id)),
         "today": today,
         "forms": {
             "consent": form_for("consent", given_on=case.consent_given_on or today),

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "casework",
     "workflows",
     "notifications",
+    "community",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,74 @@
+"""Writes for community events: same rules as casework.services (one transaction, scope,
+permission, history user and reason)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from casework import selectors as casework_selectors
+from casework.errors import InvalidInput, NotAllowed
+from casework.services import _not_in_future, _save
+
+from . import selectors
+from .models import CommunityEvent, EventAttendee, EventKind
+
+RECORD_PERMISSION = "casework.record_casework"
+
+
+@transaction.atomic
+def event_create(*, user, programme_id: int, kind: str, title: str, settlement: str,
+                 held_on: datetime.date, venue: str = "") -> CommunityEvent:
+    if not user.has_perm(RECORD_PERMISSION):
+        raise NotAllowed()
+    organisation = casework_selectors.organisation_of(user)
+    programme = casework_selectors.programmes_for(user=user).filter(pk=programme_id).first()
+    if organisation is None or programme is None:
+        raise InvalidInput({"programme": [_("Choose a programme of your organisation.")]})
+    if kind not in EventKind.values:
+        raise InvalidInput({"kind": [_("Choose the kind of event.")]})
+    _not_in_future(held_on, field="held_on")
+    event = CommunityEvent(
+        programme=programme, organisation=organisation, kind=kind, title=title.strip(),
+        settlement=settlement.strip(), venue=venue.strip(), held_on=held_on, organiser=user,
+    )
+    _save(event, user=user, reason="event.create")
+    return event
+
+
+@transaction.atomic
+def event_record_attendance(*, user, event_id: int, client_ids: list[int],
+                            guests: list[tuple[str, str]]) -> list[EventAttendee]:
+    """Add lines to the attendance sheet: clients of the organisation and named guests.
+    A client already on the sheet is not added twice."""
+    if not user.has_perm(RECORD_PERMISSION):
+        raise NotAllowed()
+    event = selectors.event_get(user=user, event_id=event_id, for_update=True)
+    clients = {
+        client.pk: client
+        for client in casework_selectors.clients_visible_to(user).filter(pk__in=client_ids)
+    }
+    unknown = set(client_ids) - set(clients)
+    if unknown:
+        raise InvalidInput({"clients": [_("Choose clients of your organisation.")]})
+    cleaned_guests = []
+    for name, settlement in guests:
+        name, settlement = (name or "").strip(), (settlement or "").strip()
+        if not name:
+            raise InvalidInput({"guests": [_("Every guest needs a name.")]})
+        cleaned_guests.append((name[:200], settlement[:100]))
+    if not clients and not cleaned_guests:
+        raise InvalidInput({"clients": [_("Add at least one attendee.")]})
+    already = set(event.attendees.filter(client__isnull=False).values_list("client_id", flat=True))
+    added = []
+    for client_id in sorted(set(clients) - already):
+        row = EventAttendee(event=event, client=clients[client_id])
+        _save(row, user=user, reason="event.attendance")
+        added.append(row)
+    for name, settlement in cleaned_guests:
+        row = EventAttendee(event=event, guest_name=name, guest_settlement=settlement)
+        _save(row, user=user, reason="event.attendance")
+        added.append(row)
+    return added

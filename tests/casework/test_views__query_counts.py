@@ -1,0 +1,56 @@
+"""List and home pages issue the same number of queries whatever the amount of data."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from casework import services
+from casework.journey import Stage
+
+from ..conftest import new_client
+from ..journey import attend_sessions, to_stage
+
+
+def open_cases(world, count, stage=Stage.PLANNING):
+    cases = []
+    for n in range(count):
+        client = new_client(world, family_name=f"Client{n}")
+        case = services.case_open(user=world.worker, client_id=client.pk,
+                                  programme_id=world.programme.pk)
+        cases.append(to_stage(case, world, stage))
+    return cases
+
+
+def queries_for(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured.captured_queries)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("username", ["worker", "mentor", "supervisor", "admin"])
+@pytest.mark.parametrize("url_name", ["casework:home", "casework:case_list"])
+def test_page_query_count_does_not_grow_with_the_number_of_cases(world, client, username,
+                                                                 url_name):
+    user = getattr(world, username)
+    client.force_login(user)
+    open_cases(world, 2)
+    url = reverse(url_name)
+    few = queries_for(client, url)
+    assert few <= 12  # session, user, roles, profile, then a fixed handful for the page
+    open_cases(world, 6)
+    assert queries_for(client, url) == few
+
+
+@pytest.mark.django_db
+def test_case_page_query_count_does_not_grow_with_sessions_and_goals(world, client):
+    (case,) = open_cases(world, 1, stage=Stage.TRAINING)
+    client.force_login(world.mentor)
+    url = case.get_absolute_url()
+    few = queries_for(client, url)
+    assert few <= 18
+    attend_sessions(case, world, 1)
+    services.goal_mark_achieved(user=world.mentor, goal_id=case.plan.goals.first().pk)
+    assert queries_for(client, url) == few
