@@ -63,9 +63,7 @@ class CommunityEvent(models.Model):
 class EventAttendee(models.Model):
     """One line of the attendance sheet: a client, or a named person who is not a client."""
 
-    event = models.ForeignKey(
-        CommunityEvent, on_delete=models.CASCADE, related_name="attendees"
-    )
+    event = models.ForeignKey(CommunityEvent, on_delete=models.CASCADE, related_name="attendees")
     client = models.ForeignKey(
         Client,
         on_delete=models.PROTECT,

@@ -19,8 +19,16 @@ RECORD_PERMISSION = "casework.record_casework"
 
 
 @transaction.atomic
-def event_create(*, user, programme_id: int, kind: str, title: str, settlement: str,
-                 held_on: datetime.date, venue: str = "") -> CommunityEvent:
+def event_create(
+    *,
+    user,
+    programme_id: int,
+    kind: str,
+    title: str,
+    settlement: str,
+    held_on: datetime.date,
+    venue: str = "",
+) -> CommunityEvent:
     if not user.has_perm(RECORD_PERMISSION):
         raise NotAllowed()
     organisation = casework_selectors.organisation_of(user)
@@ -31,16 +39,23 @@ def event_create(*, user, programme_id: int, kind: str, title: str, settlement: 
         raise InvalidInput({"kind": [_("Choose the kind of event.")]})
     _not_in_future(held_on, field="held_on")
     event = CommunityEvent(
-        programme=programme, organisation=organisation, kind=kind, title=title.strip(),
-        settlement=settlement.strip(), venue=venue.strip(), held_on=held_on, organiser=user,
+        programme=programme,
+        organisation=organisation,
+        kind=kind,
+        title=title.strip(),
+        settlement=settlement.strip(),
+        venue=venue.strip(),
+        held_on=held_on,
+        organiser=user,
     )
     _save(event, user=user, reason="event.create")
     return event
 
 
 @transaction.atomic
-def event_record_attendance(*, user, event_id: int, client_ids: list[int],
-                            guests: list[tuple[str, str]]) -> list[EventAttendee]:
+def event_record_attendance(
+    *, user, event_id: int, client_ids: list[int], guests: list[tuple[str, str]]
+) -> list[EventAttendee]:
     """Add lines to the attendance sheet: clients of the organisation and named guests.
     A client already on the sheet is not added twice."""
     if not user.has_perm(RECORD_PERMISSION):

@@ -15,9 +15,7 @@ from . import forms, selectors, services
 
 @login_required
 def event_list(request):
-    page = Paginator(selectors.event_list(user=request.user), 25).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(selectors.event_list(user=request.user), 25).get_page(request.GET.get("page"))
     return render(request, "community/event_list.html", {"page": page})
 
 
