@@ -20,3 +20,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # one per test run, so that runs side by side do not collide.
     _name = os.environ.get("TEST_SQLITE_NAME") or f"test-{os.getpid()}.sqlite3"
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / _name)}  # noqa: F405
+
+# Browser tests run daphne with these settings: serve static files from the app directories.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
