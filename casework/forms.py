@@ -23,6 +23,7 @@ from .models import (
     TargetGroup,
 )
 from .services import CLIENT_FIELDS
+from .templatetags.lepes import person
 
 
 class DateInput(forms.DateInput):
@@ -96,7 +97,7 @@ class AssignMentorForm(forms.Form):
     def __init__(self, *args, mentors=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["mentor"].queryset = mentors
-        self.fields["mentor"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["mentor"].label_from_instance = person
 
 
 class AdvanceForm(StageForm):
@@ -291,6 +292,6 @@ class CaseFilterForm(forms.Form):
     def __init__(self, *args, mentors=None, programmes=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["mentor"].queryset = mentors
-        self.fields["mentor"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["mentor"].label_from_instance = person
         self.fields["programme"].queryset = programmes
 
