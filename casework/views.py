@@ -75,9 +75,10 @@ def home(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"roles": roles}
     if roles & {Role.MENTOR, Role.SOCIAL_WORKER, Role.SUPERVISOR}:
         context["my_tasks"] = _with_cases(_open_tasks_for(user)[:50])
+        counts = dict(visible.values_list("stage").annotate(n=Count("id")).order_by())
+        order = [*Stage.journey()[:-1], Stage.SUSPENDED, Stage.CLOSED]
         context["stage_counts"] = [
-            (Stage(row["stage"]).label, row["stage"], row["n"])
-            for row in visible.values("stage").annotate(n=Count("id")).order_by("stage")
+            (Stage(stage).label, stage, counts[stage]) for stage in order if stage in counts
         ]
         context["overdue_follow_ups"] = list(
             FollowUp.objects.filter(
