@@ -19,6 +19,10 @@ from .models import CaseProcess, CaseTask
 from .views import TaskRedirectView
 
 
+# What Viewflow's inbox and queue show for a task: the case, not the node's description.
+TASK_SUMMARY = "{{ process.artifact.number }} · {{ process.artifact.client }}"
+
+
 def _case(activation):
     return activation.process.artifact
 
@@ -67,6 +71,7 @@ class CaseJourneyFlow(flow.Flow):
         .Annotation(
             title=_("Complete the intake"),
             description=_("Consent, entry data and a mentor for the client."),
+            summary_template=TASK_SUMMARY,
         )
         .Assign(lambda activation: _case(activation).social_worker)
         .onCreate(this.announce_task)
@@ -77,6 +82,7 @@ class CaseJourneyFlow(flow.Flow):
         .Annotation(
             title=_("Draft the development plan"),
             description=_("Goals agreed with the client, then submit for approval."),
+            summary_template=TASK_SUMMARY,
         )
         .Assign(lambda activation: _case(activation).mentor)
         .onCreate(this.announce_task)
@@ -87,6 +93,7 @@ class CaseJourneyFlow(flow.Flow):
         .Annotation(
             title=_("Approve the development plan"),
             description=_("Four eyes: a supervisor other than the author decides."),
+            summary_template=TASK_SUMMARY,
         )
         .Permission(
             lambda activation: organisation_queue_permission(
@@ -101,6 +108,7 @@ class CaseJourneyFlow(flow.Flow):
         .Annotation(
             title=_("Run the trainings and counselling"),
             description=_("Log sessions until the attendance threshold is met."),
+            summary_template=TASK_SUMMARY,
         )
         .Assign(lambda activation: _case(activation).mentor)
         .onCreate(this.announce_task)
@@ -111,6 +119,7 @@ class CaseJourneyFlow(flow.Flow):
         .Annotation(
             title=_("Offer the health screening"),
             description=_("Record it as done or declined (it is voluntary)."),
+            summary_template=TASK_SUMMARY,
         )
         .Assign(lambda activation: _case(activation).mentor)
         .onCreate(this.announce_task)
@@ -121,6 +130,7 @@ class CaseJourneyFlow(flow.Flow):
         .Annotation(
             title=_("Support the labour-market placement"),
             description=_("Record the placement and the outcome at exit."),
+            summary_template=TASK_SUMMARY,
         )
         .Assign(lambda activation: _case(activation).mentor)
         .onCreate(this.announce_task)
@@ -131,6 +141,7 @@ class CaseJourneyFlow(flow.Flow):
         .Annotation(
             title=_("Follow the client up"),
             description=_("Record the follow-ups at the programme's intervals."),
+            summary_template=TASK_SUMMARY,
         )
         .Assign(lambda activation: _case(activation).mentor)
         .onCreate(this.announce_task)
