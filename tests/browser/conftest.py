@@ -61,7 +61,9 @@ def server_url(transactional_db):
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
     }
     env.pop("REDIS_URL", None)  # one process: the in-memory channel layer carries the pushes
-    log = open(ARTIFACTS.parent / "var" / f"daphne-{port}.log", "w")  # noqa: SIM115
+    log_dir = ARTIFACTS.parent / "var"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log = open(log_dir / f"daphne-{port}.log", "w")  # noqa: SIM115
     process = subprocess.Popen(
         [
             sys.executable,

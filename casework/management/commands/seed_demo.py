@@ -1429,4 +1429,4 @@ class Command(BaseCommand):
                 f"{profile.organisation if profile else ''}"
             )
         out.write("")
-        out.write(f"Run `python manage.py runserver` and open {URL}")
+        out.write(f"Run `make run` (or `python manage.py runserver`) and open {URL}")
