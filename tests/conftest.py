@@ -2,6 +2,7 @@ import datetime
 from dataclasses import dataclass
 
 import pytest
+from django.utils import translation
 
 from casework import services
 from casework.models import (
@@ -21,6 +22,13 @@ from casework.roles import Role
 from .factories import MembershipFactory, OrganisationFactory, ProgrammeFactory, staff
 
 TODAY = datetime.date.today()
+
+
+@pytest.fixture(autouse=True)
+def english_unless_a_test_says_otherwise():
+    """Every test starts in English, whatever language an earlier test left active."""
+    with translation.override("en"):
+        yield
 
 
 @dataclass
