@@ -13,6 +13,7 @@ class Event(models.TextChoices):
     TASK_REASSIGNED = "task_reassigned", _("task reassigned")
     TASK_QUEUED = "task_queued", _("task waiting in your team's queue")
     TASK_OVERDUE = "task_overdue", _("task overdue")
+    TASK_ESCALATED = "task_escalated", _("overdue task escalated")
     PLAN_APPROVED = "plan_approved", _("plan approved")
     PLAN_RETURNED = "plan_returned", _("plan returned")
     CASE_STAGE_CHANGED = "case_stage_changed", _("case stage changed")
@@ -25,6 +26,9 @@ TITLES = {
     Event.TASK_REASSIGNED: _("Task %(task)s of case %(case)s was given to someone else"),
     Event.TASK_QUEUED: _("A task waits in your team's queue: %(task)s (case %(case)s)"),
     Event.TASK_OVERDUE: _("Overdue: %(task)s (case %(case)s)"),
+    Event.TASK_ESCALATED: _(
+        "Overdue for %(days)s days: %(task)s (case %(case)s), assigned to %(assignee)s"
+    ),
     Event.PLAN_APPROVED: _("The development plan of case %(case)s was approved"),
     Event.PLAN_RETURNED: _("The development plan of case %(case)s was returned for changes"),
     Event.CASE_STAGE_CHANGED: _("Case %(case)s moved to: %(stage)s"),

@@ -1,7 +1,15 @@
 """The one door to the channel layer (DESIGN.md rule 3).
 
 ``notify`` writes the ``Notification`` row inside the caller's transaction and sends the push with
-``transaction.on_commit``: a rolled-back transition leaves neither a row nor a push.
+``transaction.on_commit``: a rolled-back transition leaves neither a row nor a push. The other
+senders here (badge state, withdrawal, socket revocation) follow the same rule.
+
+Messages sent to a user's group (handled by ``consumers.NotificationConsumer``):
+
+- ``notification.message``: one new notification (``Notification.as_message``);
+- ``notification.state``: some notifications stopped being unread (read, or withdrawn when
+  their task was reassigned);
+- ``notification.revoke``: close the user's sockets, or those of one session (logout).
 """
 
 from __future__ import annotations
@@ -11,12 +19,16 @@ import logging
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 
+from . import presence
 from .events import TITLES, Event
 from .models import Notification
 
 log = logging.getLogger(__name__)
+
+# What a task's previous owner was told while the task was theirs: withdrawn when it moves on.
+TASK_EVENTS = (Event.TASK_ASSIGNED, Event.TASK_QUEUED, Event.TASK_OVERDUE)
 
 
 def user_group(user_id: int) -> str:
@@ -35,24 +47,72 @@ def notify(
     """Record a notification for ``recipient`` and push it after commit."""
     if recipient is None or not recipient.is_active:
         return None
+    if event == Event.TASK_REASSIGNED and task_id is not None:
+        withdraw_task_notifications(recipient_id=recipient.pk, task_id=task_id)
     with translation.override(_language_of(recipient)):
         title = str(TITLES[event] % {key: str(value) for key, value in params.items()})
     notification = Notification.objects.create(
-        recipient=recipient, event=event, title=title[:300], url=url, case=case, task_id=task_id
+        recipient=recipient,
+        event=event,
+        title=title[:300],
+        url=url,
+        case=case,
+        task_id=task_id,
+        recipient_online=presence.is_online(recipient.pk),
     )
     transaction.on_commit(lambda: push(notification))
     return notification
 
 
+def withdraw_task_notifications(*, recipient_id: int, task_id: int) -> list[int]:
+    """The task is no longer ``recipient_id``'s: its unread announcements stop counting, are not
+    caught up on reconnect and not emailed; open pages drop them from the badge after commit."""
+    ids = list(
+        Notification.objects.filter(
+            recipient_id=recipient_id,
+            task_id=task_id,
+            event__in=TASK_EVENTS,
+            read_at__isnull=True,
+        ).values_list("pk", flat=True)
+    )
+    if ids:
+        now = timezone.now()
+        Notification.objects.filter(pk__in=ids).update(read_at=now, withdrawn_at=now)
+        send_read_on_commit(recipient_id, ids)
+    return ids
+
+
 def push(notification: Notification) -> None:
     """Send one notification to every open socket of its recipient. Called after commit."""
+    _send(
+        user_group(notification.recipient_id),
+        {"type": "notification.message", "message": notification.as_message()},
+    )
+
+
+def send_read_on_commit(user_id: int, ids: list[int]) -> None:
+    """After commit, tell the user's open pages that ``ids`` no longer count as unread (read
+    elsewhere, or withdrawn). Each socket works out its own badge from the ids it counted."""
+    message = {"read": [int(pk) for pk in ids]}
+    transaction.on_commit(
+        lambda: _send(user_group(user_id), {"type": "notification.state", "message": message})
+    )
+
+
+def revoke_sockets(user_id: int, *, session_key: str | None = None) -> None:
+    """After commit, close the user's sockets: all of them, or only those opened with
+    ``session_key`` (logout ends one session, not the user's other browsers)."""
+    message = {"session": presence.session_fingerprint(session_key)}
+    transaction.on_commit(
+        lambda: _send(user_group(user_id), {"type": "notification.revoke", "message": message})
+    )
+
+
+def _send(group: str, payload: dict) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
     try:
-        async_to_sync(layer.group_send)(
-            user_group(notification.recipient_id),
-            {"type": "notification.message", "message": notification.as_message()},
-        )
-    except Exception:  # the row is saved: the inbox and reconnect catch-up still deliver it
-        log.exception("push of notification %s failed", notification.pk)
+        async_to_sync(layer.group_send)(group, payload)
+    except Exception:  # the rows are saved: the inbox and reconnect catch-up still deliver them
+        log.exception("channel-layer send to %s failed", group)
