@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 from viewflow.workflow.status import STATUS
 
 from community.selectors import events_of_client
-from workflows import engine
+from workflows import deadlines, engine
 from workflows.models import CaseTask
 
 from . import forms, selectors, services
@@ -73,8 +73,17 @@ def home(request: HttpRequest) -> HttpResponse:
     roles = roles_of(user)
     visible = selectors.cases_visible_to(user)
     context: dict[str, Any] = {"roles": roles}
+    now = timezone.now()
     if roles & {Role.MENTOR, Role.SOCIAL_WORKER, Role.SUPERVISOR}:
-        context["my_tasks"] = _with_cases(_open_tasks_for(user)[:50])
+        due = {d.task.pk: d.due_at for d in deadlines.open_deadlines(cases=visible, owner=user)}
+        mine = sorted(
+            _open_tasks_for(user)[:50],
+            key=lambda task: (task.pk not in due, due.get(task.pk, now), task.pk),
+        )
+        context["my_tasks"] = [
+            (task, case, due.get(task.pk), due.get(task.pk, now) < now)
+            for task, case in _with_cases(mine)
+        ]
         counts = dict(visible.values_list("stage").annotate(n=Count("id")).order_by())
         order = [*Stage.journey()[:-1], Stage.SUSPENDED, Stage.CLOSED]
         context["stage_counts"] = [
@@ -98,7 +107,15 @@ def home(request: HttpRequest) -> HttpResponse:
         queue = CaseTask.objects.queue([engine.CaseJourneyFlow], user).filter(
             process__artifact_object_id__in=visible.values("pk")
         )
-        context["approvals"] = _with_cases(queue.select_related("process")[:20])
+        context["approvals"] = [
+            (task, case, None, False)
+            for task, case in _with_cases(queue.select_related("process")[:20])
+        ]
+        context["team_overdue"] = [
+            deadline
+            for deadline in deadlines.open_deadlines(cases=visible)
+            if deadline.is_overdue(now)
+        ][:30]
         context["suspended"] = list(
             visible.filter(stage=Stage.SUSPENDED).select_related("client", "mentor")[:20]
         )

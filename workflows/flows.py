@@ -18,7 +18,6 @@ from casework.models import PlanStatus
 from .models import CaseProcess, CaseTask
 from .views import TaskRedirectView
 
-
 # What Viewflow's inbox and queue show for a task: the case, not the node's description.
 TASK_SUMMARY = "{{ process.artifact.number }} · {{ process.artifact.client }}"
 

@@ -39,7 +39,7 @@ def test_page_query_count_does_not_grow_with_the_number_of_cases(world, client, 
     open_cases(world, 2)
     url = reverse(url_name)
     few = queries_for(client, url)
-    assert few <= 12  # session, user, roles, profile, then a fixed handful for the page
+    assert few <= 16  # session, user, roles, profile, then a fixed handful per home-page panel
     open_cases(world, 6)
     assert queries_for(client, url) == few
 
@@ -54,3 +54,25 @@ def test_case_page_query_count_does_not_grow_with_sessions_and_goals(world, clie
     attend_sessions(case, world, 1)
     services.goal_mark_achieved(user=world.mentor, goal_id=case.plan.goals.first().pk)
     assert queries_for(client, url) == few
+
+
+@pytest.mark.django_db
+def test_a_mentors_tasks_are_listed_due_first_and_overdue_ones_are_marked(world, client):
+    import datetime
+
+    from django.utils import timezone
+
+    from workflows.models import CaseTask
+
+    early, late = open_cases(world, 2, stage=Stage.TRAINING)
+    # The later case's training task opened long ago: it is overdue and must come first.
+    task = CaseTask.objects.get(process__artifact_object_id=late.pk, status="ASSIGNED")
+    CaseTask.objects.filter(pk=task.pk).update(
+        created=timezone.now() - datetime.timedelta(days=400)
+    )
+    client.force_login(world.mentor)
+    tasks = client.get(reverse("casework:home")).context["my_tasks"]
+    assert [(case.pk, overdue) for _task, case, _due, overdue in tasks] == [
+        (late.pk, True),
+        (early.pk, False),
+    ]
