@@ -14,6 +14,7 @@ workflow_site = Site(
 urlpatterns = [
     path("", include("casework.urls")),
     path("notifications/", include("notifications.urls")),
+    path("api/", include("api.urls")),
     path("events/", include("community.urls")),
     path("workflow/", workflow_site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
