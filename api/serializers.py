@@ -34,6 +34,7 @@ from casework.models import (
     TargetGroup,
 )
 from casework.permissions import can_see_special_category
+from casework.services import CLIENT_FIELDS
 from notifications.models import Notification
 
 from .fields import (
@@ -176,24 +177,8 @@ class ClientSerializer(StrictModelSerializer):
 
     class Meta:
         model = Client
-        fields = [
-            "id",
-            "organisation",
-            "full_name",
-            "family_name",
-            "given_name",
-            "birth_year",
-            "gender",
-            "settlement",
-            "phone",
-            "labour_market_status",
-            "education_level",
-            "household",
-            "target_groups",
-            "belongs_to_minority",
-            "has_disability",
-            "created_at",
-        ]
+        # The writable fields are exactly those the client services accept.
+        fields = ["id", "organisation", "full_name", *CLIENT_FIELDS, "created_at"]
         read_only_fields = ["id", "created_at"]
 
     def __init__(self, *args, **kwargs):
