@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from viewflow.workflow.status import STATUS
 
+from audit.access import record_access
 from community.selectors import events_of_client
 from workflows import deadlines, engine
 from workflows.models import CaseTask
@@ -436,6 +437,8 @@ def _load_case(request, case_id: int) -> Case:
 @login_required
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _load_case(request, case_id)
+    # Who opened which client's file: supervisors can list it (audit read log).
+    record_access(user=request.user, client=case.client_id, case=case, what="case_page")
     return _render_case(request, case)
 
 

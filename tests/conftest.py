@@ -1,8 +1,7 @@
-import datetime
 from dataclasses import dataclass
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 
 from casework import services
 from casework.models import (
@@ -21,7 +20,7 @@ from casework.roles import Role
 
 from .factories import MembershipFactory, OrganisationFactory, ProgrammeFactory, staff
 
-TODAY = datetime.date.today()
+TODAY = timezone.localdate()
 
 
 @pytest.fixture(autouse=True)

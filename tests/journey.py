@@ -1,6 +1,6 @@
 """Drive a case through the real services to any stage, as the users would."""
 
-import datetime
+from django.utils import timezone
 
 from casework import services
 from casework.journey import Stage
@@ -14,7 +14,8 @@ from casework.models import (
     SessionKind,
 )
 
-TODAY = datetime.date.today()
+# The site's date (Europe/Budapest), as the services see it, not the machine's UTC date.
+TODAY = timezone.localdate()
 
 
 def complete_intake(case: Case, world) -> Case:

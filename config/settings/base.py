@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "workflows",
     "notifications",
     "community",
+    "audit",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",

@@ -5,7 +5,7 @@
 import datetime
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from rest_framework.exceptions import NotAuthenticated
 
@@ -15,7 +15,7 @@ from casework.journey import Stage
 from ..journey import submit_plan, to_stage
 from .support import api_client, assert_error, db_fingerprint, url
 
-TODAY = datetime.date.today()
+TODAY = timezone.localdate()
 
 
 @pytest.mark.django_db

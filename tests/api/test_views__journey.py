@@ -2,9 +2,9 @@
 plans and works with them, a supervisor approves the plan, and the case closes by itself when
 the follow-ups are recorded; then it is suspended, resumed, closed early and reopened."""
 
-import datetime
 
 import pytest
+from django.utils import timezone
 
 from casework.journey import Stage
 from casework.models import Case
@@ -13,7 +13,7 @@ from workflows import engine
 from ..conftest import COMPLETE_CLIENT
 from .support import api_client, assert_error, url
 
-TODAY = datetime.date.today().isoformat()
+TODAY = timezone.localdate().isoformat()
 
 
 def ok(response, status=200) -> dict:

@@ -1,9 +1,9 @@
 """The records of a case through the API: plan and goals, sessions and attendance, screening,
 placement, follow-ups and referrals, each written by its service with the role's rights."""
 
-import datetime
 
 import pytest
+from django.utils import timezone
 
 from casework import services
 from casework.journey import Stage
@@ -12,7 +12,7 @@ from ..conftest import new_client
 from ..journey import to_stage
 from .support import api_client, assert_error, db_fingerprint, url
 
-TODAY = datetime.date.today().isoformat()
+TODAY = timezone.localdate().isoformat()
 
 
 @pytest.mark.django_db

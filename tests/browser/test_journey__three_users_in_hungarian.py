@@ -3,16 +3,15 @@ contexts: intake by the social worker, the plan by the mentor, approval by the s
 sessions, screening, placement, follow-ups and closure. Screenshots of each role's home page and
 of the case page, at desktop and phone width, are saved under artifacts/screenshots/."""
 
-import datetime
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 
 from casework.journey import Stage
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-TODAY = datetime.date.today().isoformat()
+TODAY = timezone.localdate().isoformat()
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 360, "height": 740}
 

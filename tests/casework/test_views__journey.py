@@ -1,9 +1,9 @@
 """The whole journey through the web pages, as the three users would click it."""
 
-import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from casework.journey import Stage
 from casework.models import Case, FollowUpStatus, PlanStatus
@@ -11,7 +11,7 @@ from workflows import engine
 
 from ..conftest import COMPLETE_CLIENT
 
-TODAY = datetime.date.today().isoformat()
+TODAY = timezone.localdate().isoformat()
 
 
 def post_action(client, case, name, **fields):

@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from casework import services as casework_services
 from casework.errors import InvalidInput, NotAllowed, NotFound
@@ -10,7 +11,7 @@ from community.models import CommunityEvent, EventAttendee, EventKind
 
 from ..conftest import new_client
 
-TODAY = datetime.date.today()
+TODAY = timezone.localdate()
 
 
 def make_event(world, user=None, **overrides):

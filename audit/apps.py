@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditConfig(AppConfig):
+    name = "audit"
+    verbose_name = _("Audit trail")
+
+    def ready(self) -> None:
+        from simple_history.signals import post_create_historical_record
+
+        from . import chain
+
+        # Every history row, whichever app wrote it, is chained in the writer's transaction.
+        post_create_historical_record.connect(chain.on_history_row, dispatch_uid="audit.chain")
+        # The field lists the chain hashes are recorded after every migrate (and flush).
+        post_migrate.connect(chain.record_schemas, sender=self, dispatch_uid="audit.schemas")
