@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from viewflow.workflow.status import STATUS
 
 from audit.access import record_access
+from audit.selectors import cases_changed_since_review
 from community.selectors import events_of_client
 from workflows import deadlines, engine
 from workflows.models import CaseTask
@@ -117,6 +118,7 @@ def home(request: HttpRequest) -> HttpResponse:
             for deadline in deadlines.open_deadlines(cases=visible)
             if deadline.is_overdue(now)
         ][:30]
+        context["changed_since_review"] = cases_changed_since_review(user=user)
         context["suspended"] = list(
             visible.filter(stage=Stage.SUSPENDED).select_related("client", "mentor")[:20]
         )

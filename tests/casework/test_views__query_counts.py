@@ -76,3 +76,16 @@ def test_a_mentors_tasks_are_listed_due_first_and_overdue_ones_are_marked(world,
         (late.pk, True),
         (early.pk, False),
     ]
+
+
+@pytest.mark.django_db
+def test_a_supervisor_sees_the_cases_that_changed_since_their_last_review(world, client):
+    from audit.services import review_sign_off
+
+    reviewed, untouched = open_cases(world, 2, stage=Stage.PLANNING)
+    for case in (reviewed, untouched):
+        review_sign_off(user=world.supervisor, case_id=case.pk)
+    services.case_suspend(user=world.worker, case_id=reviewed.pk, reason="Hospital stay")
+    client.force_login(world.supervisor)
+    changed = client.get(reverse("casework:home")).context["changed_since_review"]
+    assert [case.pk for case in changed] == [reviewed.pk]
