@@ -25,7 +25,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PIP_NO_INPUT := 1
 
 .PHONY: help run test lint messages migrate seed install install-test services-start \
-	services-stop clean
+	services-stop clean bench
 
 help:
 	@sed -n '3,9p' Makefile | sed 's/^# \{0,1\}//'
@@ -98,6 +98,11 @@ lint: $(VENV)/.installed-test
 
 test: $(VENV)/.installed-test $(NODE_STAMP)
 	@scripts/test.sh $(PYTEST_ARGS)
+
+# Benchmarks, not tests (BENCHMARKS.md): SQLite, and PostgreSQL when DATABASE_URL names a server
+# (the benchmark creates and drops its own database there). BENCH_ARGS: e.g. --quick, --runs 3.
+bench: $(VENV)/.installed-runtime
+	@$(PY) manage.py bench $(BENCH_ARGS)
 
 # --- services for the PostgreSQL run (see README.md) ------------------------------------------
 

@@ -8,7 +8,10 @@ class CaseworkConfig(AppConfig):
     verbose_name = _("Casework")
 
     def ready(self) -> None:
-        from . import roles
+        from . import history_speedup, roles
+
+        # simple-history builds a new manager class on every tracked save: build it once.
+        history_speedup.install()
 
         # After every migrate (the last app's post_migrate sees every permission).
         post_migrate.connect(roles.sync_role_groups, dispatch_uid="lepes.sync_role_groups")

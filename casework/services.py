@@ -132,7 +132,8 @@ def _announce_stage_change(case: Case, *, actor) -> None:
         notify(
             recipient=recipient,
             event=Event.CASE_STAGE_CHANGED,
-            params={"case": case.number, "stage": case.get_stage_display()},
+            # The lazy label: notify renders it in the recipient's language, not the actor's.
+            params={"case": case.number, "stage": Stage(case.stage).label},
             url=case.get_absolute_url(),
             case=case,
         )
@@ -268,7 +269,9 @@ def _advance(case: Case, *, user) -> Case:
         raise GuardFailed(details=missing)
     left = case.stage
     case.advance()
-    _save(case, user=user, reason="case.advance")
+    # The transition sets only stage fields, from code, on a row just read under lock: a
+    # full_clean would re-check its five foreign keys and its number (six queries) for nothing.
+    _save(case, user=user, reason="case.advance", validate=False)
     if case.stage == Stage.FOLLOW_UP:
         _schedule_follow_ups(case, user=user)
     _complete_left_task(case, left, user)

@@ -8,6 +8,8 @@
 #   4. pytest on SQLite (DATABASE_URL and REDIS_URL unset: a file database, in-memory channels)
 #   5. pytest on PostgreSQL, when TEST_DATABASE_URL is set (postgres://user@host:port/name; the
 #      test runner creates and drops test_<name>)
+#   6. manage.py bench --quick: fails when a page's query count grows with the data (on
+#      TEST_DATABASE_URL's server when set, else SQLite)
 #
 # TEST_REDIS_URL, when set, is passed through to both runs for the tests that need a real Redis;
 # they skip without it. The virtualenv must exist (make test makes it). JUnit reports go to
@@ -97,6 +99,16 @@ if [[ -n "${TEST_DATABASE_URL:-}" ]]; then
     pytest_leg postgresql "DATABASE_URL=$TEST_DATABASE_URL" -- "${pytest_args[@]}"
 else
     results+=("$(printf '%-34s %s' "pytest on postgresql" "not run (TEST_DATABASE_URL unset)")")
+fi
+
+# Not a measurement but a guard: the pages' query counts must not grow with the amount of data
+# (manage.py bench --quick, BENCHMARKS.md). On PostgreSQL when there is one, else on SQLite.
+if [[ -n "${TEST_DATABASE_URL:-}" ]]; then
+    step "bench --quick (query counts)" env -u DATABASE_URL -u REDIS_URL "$PY" manage.py bench \
+        --quick --no-sqlite --database-url "$TEST_DATABASE_URL"
+else
+    step "bench --quick (query counts)" env -u DATABASE_URL -u REDIS_URL "$PY" manage.py bench \
+        --quick
 fi
 
 section "summary"

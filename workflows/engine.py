@@ -69,10 +69,19 @@ def complete_task(case, *, user, node_names: set[str] | None = None) -> CaseTask
     process = active_process(case)
     if process is None:
         raise FlowOutOfStep(f"case {case.pk} has no active process")
-    with CaseJourneyFlow.lock(process.pk), transaction.atomic():
+    # The lock's own atomic block is the savepoint: a second one would only add two round trips.
+    with CaseJourneyFlow.lock(process.pk), transaction.atomic(savepoint=False):
         task = next((task for task in open_tasks(case) if task.flow_task.name in allowed), None)
         if task is None:
             raise FlowOutOfStep(f"case {case.pk} has no open task among {sorted(allowed)}")
+        # The activation and ``route`` read the process and its case: hand them the process in
+        # hand and the case the service has just locked and saved (as ``start_journey`` does)
+        # instead of loading both, and the case's mentor, again. The plan is left to be read
+        # fresh: ``route`` asks for its status, which the service may have changed on another
+        # instance.
+        case._state.fields_cache.pop("plan", None)
+        process.artifact = case
+        task.process = process
         activation = task.flow_task.activation_class(task)
         if task.status == STATUS.NEW:
             activation.assign(user)

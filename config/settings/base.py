@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "api",
+    "bench",  # manage.py bench (BENCHMARKS.md); no models
 ]
 
 MIDDLEWARE = [
