@@ -11,6 +11,7 @@ from viewflow.workflow.models import Process, Task
 class CaseProcess(Process):
     class Meta:
         proxy = True
+        ordering = ["-created", "-id"]  # a stable order for Viewflow's paginated lists
         verbose_name = _("case journey")
         verbose_name_plural = _("case journeys")
 
@@ -22,5 +23,6 @@ class CaseProcess(Process):
 class CaseTask(Task):
     class Meta:
         proxy = True
+        ordering = ["-created", "-id"]
         verbose_name = _("case task")
         verbose_name_plural = _("case tasks")

@@ -1,0 +1,54 @@
+"""Viewflow's inbox and process list show only the user's cases, in a fixed number of queries."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from casework import services
+from casework.journey import Stage
+
+from ..conftest import new_client
+from ..journey import to_stage
+
+
+def open_cases(world, count):
+    cases = []
+    for n in range(count):
+        client = new_client(world, family_name=f"Inbox{n}")
+        case = services.case_open(
+            user=world.worker, client_id=client.pk, programme_id=world.programme.pk
+        )
+        cases.append(to_stage(case, world, Stage.TRAINING))
+    return cases
+
+
+def get(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return response, len(captured.captured_queries)
+
+
+@pytest.mark.django_db
+def test_the_inbox_lists_the_mentors_own_tasks_in_a_fixed_number_of_queries(world, client):
+    open_cases(world, 2)
+    client.force_login(world.mentor)
+    url = reverse("journey:inbox")
+    _response, few = get(client, url)
+    cases = open_cases(world, 5)
+    response, many = get(client, url)
+    assert many == few
+    page = response.content.decode()
+    assert all(case.number in page for case in cases)
+
+
+@pytest.mark.django_db
+def test_the_process_list_hides_other_organisations_cases(world, client):
+    (case,) = open_cases(world, 1)
+    client.force_login(world.other_supervisor)
+    response = client.get(reverse("journey:process_list"))
+    assert response.status_code == 200
+    assert case.number not in response.content.decode()
+    client.force_login(world.supervisor)
+    assert case.number in client.get(reverse("journey:process_list")).content.decode()
