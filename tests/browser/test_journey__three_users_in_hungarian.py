@@ -61,6 +61,13 @@ def test_three_users_take_one_client_through_the_whole_journey_in_hungarian(
             "The client attended %(attended)s of the %(needed)s sessions required."
         )
         % {"attended": 0, "needed": 2},
+        "screening": hungarian("Record the health screening as done or declined by the client."),
+        "placement": hungarian(
+            "Record the client's outcome at exit (employed, in training, job-seeking …)."
+        ),
+        "follow_up": hungarian(
+            "Record these follow-ups, or mark the client unreachable: %(kinds)s."
+        ).split("%(kinds)s")[0],
     }
     programme_id, mentor_id = world.programme.pk, world.mentor.pk
 
@@ -145,11 +152,15 @@ def test_three_users_take_one_client_through_the_whole_journey_in_hungarian(
     act(mentor, "advance")
     assert stage_of(mentor) == Stage.SCREENING
 
+    act(mentor, "advance")  # too early: the guard explains, the stage stays
+    assert expected["screening"] in mentor.content().replace("&#x27;", "'")
     mentor.check("input[name=screening-status][value=declined]")
     act(mentor, "screening")
     act(mentor, "advance")
     assert stage_of(mentor) == Stage.PLACEMENT
 
+    act(mentor, "advance")  # too early: the guard explains, the stage stays
+    assert expected["placement"] in mentor.content().replace("&#x27;", "'")
     mentor.fill("input[name=placement-employer]", "Ózdi Építő Kft.")
     mentor.select_option("select[name=placement-contract_type]", "fixed_term")
     mentor.fill("input[name=placement-starts_on]", TODAY)
@@ -158,6 +169,8 @@ def test_three_users_take_one_client_through_the_whole_journey_in_hungarian(
     act(mentor, "advance")
     assert stage_of(mentor) == Stage.FOLLOW_UP
 
+    act(mentor, "advance")  # too early: the guard explains, the stage stays
+    assert expected["follow_up"] in mentor.content().replace("&#x27;", "'")
     for _ in range(2):
         mentor.check("input[name=follow_up-status][value=reached]")
         mentor.fill("input[name=follow_up-contacted_on]", TODAY)
