@@ -92,11 +92,12 @@ def home(request: HttpRequest) -> HttpResponse:
             (Stage(stage).label, stage, counts[stage]) for stage in order if stage in counts
         ]
         context["overdue_follow_ups"] = list(
+            # Start from the user's follow-up-stage cases, not from every overdue follow-up of
+            # the programme (BENCHMARKS.md, P2 finding 3).
             FollowUp.objects.filter(
-                case__in=visible,
+                case__in=visible.filter(stage=Stage.FOLLOW_UP),
                 status=FollowUpStatus.PENDING,
                 due_on__lt=timezone.localdate(),
-                case__stage=Stage.FOLLOW_UP,
             )
             .select_related("case__client", "case__mentor")
             .order_by("due_on")[:20]
