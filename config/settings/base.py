@@ -134,7 +134,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend, answering the roles' own permissions from casework.roles without its two
+    # permission queries.
+    "casework.auth.RoleModelBackend",
     # Answers the per-organisation queue permissions of Viewflow's pooled tasks.
     "casework.auth.OrganisationQueueBackend",
 ]

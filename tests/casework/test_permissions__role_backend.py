@@ -1,0 +1,77 @@
+"""``casework.auth.RoleModelBackend``: a role's permissions are answered from the role table
+without permission queries; everything else is still Django's ``ModelBackend``."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+
+from casework.roles import ROLE_PERMISSIONS, Role
+
+
+def fresh(user):
+    """The user as a new request loads it: no cached roles or permissions."""
+    return get_user_model().objects.get(pk=user.pk)
+
+
+@pytest.mark.django_db
+def test_a_role_permission_costs_only_the_role_query(world, django_assert_num_queries):
+    mentor = fresh(world.mentor)
+    with django_assert_num_queries(1):  # the mentor's group names, shared with the scope
+        assert mentor.has_perm("casework.draft_plan")
+        assert mentor.has_perm("casework.advance_case")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", list(Role))
+def test_every_role_has_exactly_the_permissions_of_its_row_in_the_table(world, role):
+    user = fresh(
+        {
+            Role.SOCIAL_WORKER: world.worker,
+            Role.MENTOR: world.mentor,
+            Role.SUPERVISOR: world.supervisor,
+            Role.PROGRAMME_ADMIN: world.admin,
+        }[role]
+    )
+    every = {
+        f"{p.content_type.app_label}.{p.codename}"
+        for p in Permission.objects.filter(content_type__app_label__in=["casework", "workflows"])
+    }
+    granted = {permission for permission in every if user.has_perm(permission)}
+    assert granted == set(ROLE_PERMISSIONS[role])
+
+
+@pytest.mark.django_db
+def test_a_permission_given_to_one_user_in_the_admin_is_still_granted(world):
+    permission = Permission.objects.get(content_type__app_label="casework", codename="reopen_case")
+    assert not fresh(world.mentor).has_perm("casework.reopen_case")
+    world.mentor.user_permissions.add(permission)
+    assert fresh(world.mentor).has_perm("casework.reopen_case")
+
+
+@pytest.mark.django_db
+def test_a_permission_of_a_non_role_group_is_still_granted(world):
+    auditors = Group.objects.create(name="external auditors")
+    auditors.permissions.add(
+        Permission.objects.get(content_type__app_label="casework", codename="approve_plan")
+    )
+    world.mentor.groups.add(auditors)
+    assert fresh(world.mentor).has_perm("casework.approve_plan")
+
+
+@pytest.mark.django_db
+def test_an_inactive_user_has_no_role_permission(world):
+    world.supervisor.is_active = False
+    world.supervisor.save()
+    assert not fresh(world.supervisor).has_perm("casework.approve_plan")
+
+
+@pytest.mark.django_db
+def test_a_superuser_without_a_role_has_every_permission(db):
+    boss = get_user_model().objects.create_superuser("boss", password="pw")
+    assert fresh(boss).has_perm("casework.reopen_case")
+
+
+@pytest.mark.django_db
+def test_object_permissions_are_not_answered_from_the_role_table(world):
+    # Roles grant model permissions; a per-object question is ModelBackend's (which says no).
+    assert not fresh(world.mentor).has_perm("casework.draft_plan", obj=object())
