@@ -9,6 +9,7 @@ act.
 
 from __future__ import annotations
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from viewflow.workflow.status import PROCESS, STATUS
 
@@ -64,24 +65,37 @@ def stop_journey(case) -> None:
 
 def complete_task(case, *, user, node_names: set[str] | None = None) -> CaseTask:
     """Complete the open task of ``case`` (one of ``node_names``, default: any the stage allows)
-    as done by ``user``, and let the flow open the next one."""
+    as done by ``user``, and let the flow open the next one.
+
+    The caller holds the case's row lock (services load the case with ``select_for_update``),
+    which is the flow's lock too (``workflows.locks``): taking it again would only add a
+    savepoint pair and a round trip to every transition."""
     allowed = node_names or STAGE_TASKS[case.stage]
-    process = active_process(case)
-    if process is None:
-        raise FlowOutOfStep(f"case {case.pk} has no active process")
-    # The lock's own atomic block is the savepoint: a second one would only add two round trips.
-    with CaseJourneyFlow.lock(process.pk), transaction.atomic(savepoint=False):
-        task = next((task for task in open_tasks(case) if task.flow_task.name in allowed), None)
-        if task is None:
-            raise FlowOutOfStep(f"case {case.pk} has no open task among {sorted(allowed)}")
-        # The activation and ``route`` read the process and its case: hand them the process in
-        # hand and the case the service has just locked and saved (as ``start_journey`` does)
-        # instead of loading both, and the case's mentor, again. The plan is left to be read
-        # fresh: ``route`` asks for its status, which the service may have changed on another
-        # instance.
+    # The open tasks with their process, in one query (the active process is theirs).
+    tasks = [
+        task
+        for task in CaseTask.objects.filter(
+            process__flow_class=CaseJourneyFlow,
+            process__artifact_content_type=ContentType.objects.get_for_model(case),
+            process__artifact_object_id=case.pk,
+            process__status=PROCESS.NEW,
+            flow_task_type="HUMAN",
+            status__in=OPEN_TASK_STATUSES,
+        )
+        .select_related("process", "owner")
+        .order_by("pk")
+        if task.flow_task.name in allowed
+    ]
+    if not tasks:
+        raise FlowOutOfStep(f"case {case.pk} has no open task among {sorted(allowed)}")
+    task = tasks[0]
+    with transaction.atomic(savepoint=False):
+        # The activation and ``route`` read the process and its case: hand them the case the
+        # service has just locked and saved (as ``start_journey`` does) instead of loading it,
+        # and its mentor, again. The plan is left to be read fresh: ``route`` asks for its
+        # status, which the service may have changed on another instance.
         case._state.fields_cache.pop("plan", None)
-        process.artifact = case
-        task.process = process
+        task.process.artifact = case
         activation = task.flow_task.activation_class(task)
         if task.status == STATUS.NEW:
             activation.assign(user)

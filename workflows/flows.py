@@ -9,12 +9,13 @@ task. So the open task always matches the stage, and a test checks that it does.
 
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
-from viewflow.workflow import flow, lock
+from viewflow.workflow import flow
 
 from casework.auth import APPROVE_PLAN, organisation_queue_permission
 from casework.journey import Stage
 from casework.models import PlanStatus
 
+from .locks import case_row_lock
 from .models import CaseProcess, CaseTask
 from .views import TaskRedirectView
 
@@ -38,7 +39,7 @@ def _plan_status(activation) -> str | None:
 class CaseJourneyFlow(flow.Flow):
     process_class = CaseProcess
     task_class = CaseTask
-    lock_impl = lock.select_for_update_lock
+    lock_impl = case_row_lock  # the case row, which every service already holds (locks.py)
     process_title = _("Client journey")
     process_description = _("From intake to closure, one task at a time.")
     process_summary_template = "{{ process.artifact }} – {{ process.artifact.get_stage_display }}"

@@ -156,3 +156,39 @@ def test_simultaneous_resumes_start_one_process(world, case):
     assert open_task_names(case) == {"training"}
     assert engine.active_process(case) is not None
     assert engine.processes_of(case).filter(status=PROCESS.NEW).count() == 1
+
+
+def test_viewflow_s_own_lock_is_the_case_row_the_services_lock(world, case):
+    """A Viewflow view (claiming a pooled task, say) must queue behind a service holding the
+    case, because ``complete_task`` relies on the service's row lock alone."""
+    from django.db import OperationalError, transaction
+
+    from workflows.flows import CaseJourneyFlow
+
+    process = engine.active_process(case)
+    holding, release = threading.Event(), threading.Event()
+
+    def service_holding_the_case():
+        try:
+            with transaction.atomic():
+                services.selectors.case_get(user=world.worker, case_id=case.pk, for_update=True)
+                holding.set()
+                release.wait(timeout=10)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=service_holding_the_case)
+    thread.start()
+    try:
+        assert holding.wait(timeout=10)
+        with pytest.raises(OperationalError, match="lock timeout"):
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL lock_timeout = '300ms'")
+                with CaseJourneyFlow.lock(process.pk):
+                    pass
+    finally:
+        release.set()
+        thread.join(timeout=10)
+    with CaseJourneyFlow.lock(process.pk):  # free again once the service committed
+        pass
