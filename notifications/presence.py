@@ -58,9 +58,14 @@ def forget_user(*, user_id: int) -> None:
     SocketPresence.objects.filter(user_id=user_id).delete()
 
 
-def is_online(user_id: int) -> bool:
+def online_sockets(user_id: int):
+    """The user's open sockets (a queryset: ``Exists`` of it is a value an INSERT can compute)."""
     cutoff = timezone.now() - stale_after()
-    return SocketPresence.objects.filter(user_id=user_id, last_seen_at__gte=cutoff).exists()
+    return SocketPresence.objects.filter(user_id=user_id, last_seen_at__gte=cutoff)
+
+
+def is_online(user_id: int) -> bool:
+    return online_sockets(user_id).exists()
 
 
 def purge_stale() -> int:

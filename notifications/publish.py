@@ -19,6 +19,7 @@ import logging
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
+from django.db.models import Exists
 from django.utils import timezone, translation
 
 from . import presence
@@ -58,8 +59,12 @@ def notify(
         url=url,
         case=case,
         task_id=task_id,
-        recipient_online=presence.is_online(recipient.pk),
+        # Decided by the database in the INSERT itself rather than by a query of its own.
+        recipient_online=Exists(presence.online_sockets(recipient.pk)),
     )
+    # The instance holds the expression, not its value: leave the field deferred, so that
+    # reading it (nothing on the hot path does) loads what the database decided.
+    vars(notification).pop("recipient_online")
     transaction.on_commit(lambda: push(notification))
     return notification
 
