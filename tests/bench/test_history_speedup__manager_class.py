@@ -78,3 +78,95 @@ def test_services_still_write_history_rows_with_user_and_reason(world, case):
     assert row.history_change_reason == "case.record_consent"
     assert row.stage == Stage.INTAKE
     assert case.history.count() == 2
+
+
+# --- the prepared INSERT of a new history row --------------------------------------------------
+
+
+def _history_columns(row) -> dict:
+    return {
+        field.attname: getattr(row, field.attname)
+        for field in type(row)._meta.concrete_fields
+        if not field.primary_key
+    }
+
+
+@pytest.mark.django_db
+def test_a_history_row_through_the_prepared_insert_equals_the_one_django_would_write(
+    world, case
+):
+    from django.db import models
+    from django.utils import timezone
+
+    history_model = type(case.history.first())
+    attrs = {field.attname: getattr(case, field.attname) for field in Case._meta.concrete_fields}
+    at = timezone.now()
+
+    def row():
+        return history_model(
+            history_date=at,
+            history_type="~",
+            history_user_id=world.worker.pk,
+            history_change_reason="test.compare",
+            **attrs,
+        )
+
+    fast, plain = row(), row()
+    fast.save()
+    models.Model.save(plain)
+    assert fast.pk is not None and fast.pk != plain.pk
+    assert not fast._state.adding and fast._state.db == "default"
+    stored = history_model.objects.get(pk=fast.pk)
+    assert _history_columns(stored) == _history_columns(history_model.objects.get(pk=plain.pk))
+    assert _history_columns(stored) == _history_columns(fast)
+
+
+@pytest.mark.django_db
+def test_every_tracked_save_still_writes_its_row_and_sends_both_signals(world, case):
+    from simple_history.signals import (
+        post_create_historical_record,
+        pre_create_historical_record,
+    )
+
+    seen = []
+
+    def pre(sender, history_instance, **kwargs):
+        seen.append(("pre", history_instance.pk))
+
+    def post(sender, history_instance, **kwargs):
+        seen.append(("post", history_instance.pk))
+
+    pre_create_historical_record.connect(pre)
+    post_create_historical_record.connect(post)
+    try:
+        case.closure_reason = "changed"
+        case._history_user = world.supervisor
+        case._change_reason = "test.save"
+        case.save()
+    finally:
+        pre_create_historical_record.disconnect(pre)
+        post_create_historical_record.disconnect(post)
+    newest = case.history.order_by("-history_id").first()
+    assert (newest.closure_reason, newest.history_user, newest.history_change_reason) == (
+        "changed",
+        world.supervisor,
+        "test.save",
+    )
+    # The receivers of the post signal (the audit chain) get the row with its key.
+    assert seen == [("pre", None), ("post", newest.pk)]
+
+
+@pytest.mark.django_db
+def test_an_existing_history_row_is_updated_by_django_as_before(case):
+    row = case.history.first()
+    row.history_change_reason = "corrected"
+    row.save()
+    assert case.history.get(pk=row.pk).history_change_reason == "corrected"
+    assert case.history.count() == 1
+
+
+def test_uninstall_restores_django_s_save_for_history_rows(released_behaviour):
+    from simple_history.models import HistoricalChanges
+
+    assert "save" not in vars(HistoricalChanges)
+    assert not history_speedup.installed()
