@@ -114,6 +114,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    if env_bool("DB_POOL", True) and not DATABASES["default"]["CONN_MAX_AGE"]:
+        # A connection pool per worker process (psycopg-pool): daphne runs every request's
+        # synchronous code in a thread of its own, so Django's persistent connections do not
+        # apply (Django's deployment notes on ASGI) and each request would otherwise open a
+        # new PostgreSQL connection, a new server process with cold catalogue caches.
+        _options["pool"] = {
+            "min_size": int(os.environ.get("DB_POOL_MIN", "2")),
+            "max_size": int(os.environ.get("DB_POOL_MAX", "10")),
+            "timeout": 10,
+        }
+    if env_bool("DB_PREPARED_STATEMENTS", True):
+        # Parameters bound by the server, and statements prepared on a connection once they
+        # have run twice: PostgreSQL plans the ORM's many-join queries once per pooled
+        # connection instead of on every request (planning was up to half of a page's database
+        # time: BENCHMARKS.md). DB_PREPARED_STATEMENTS=0 behind a pooler in transaction mode
+        # (PgBouncer without max_prepared_statements), which cannot keep prepared statements.
+        _options.update(server_side_binding=True, prepare_threshold=2)
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
