@@ -61,8 +61,13 @@ def clients_visible_to(user) -> QuerySet[Client]:
 
 
 def case_get(*, user, case_id: int, for_update: bool = False) -> Case:
+    # The staff profiles give the language of the notifications a service sends them.
     queryset = cases_visible_to(user).select_related(
-        "client", "programme", "organisation", "social_worker", "mentor"
+        "client",
+        "programme",
+        "organisation",
+        "social_worker__staff_profile",
+        "mentor__staff_profile",
     )
     if for_update:
         # of=("self",) locks only the case row, not the joined rows (PostgreSQL).

@@ -1,0 +1,42 @@
+"""A journey transition costs a fixed, small number of queries (BENCHMARKS.md, P1): the case
+row lock, the guard, the case and its history row and audit link, the flow's task rows and the
+notifications. The budget is exact so that a new query on this path is a decision, not an
+accident; the statements are listed in BENCHMARKS.md."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from casework import services
+from casework.journey import Stage
+from casework.models import Case
+
+from ..journey import to_stage
+from .support import make_ready_to_leave
+
+TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE")
+
+# screening -> placement by the case's mentor: the user's roles; the case, locked, with its
+# people; the screening (the guard); the case UPDATE and its history row; the audit chain (head,
+# link, head UPDATE); the open task with its process; the task done; Viewflow's gateway task
+# (INSERT, its "previous" row, UPDATE); the placement task and its "previous" row; one
+# notification each for the social worker and the mentor.
+STATEMENTS = 17
+
+
+@pytest.mark.django_db
+def test_leaving_screening_takes_a_fixed_number_of_statements(world, case):
+    case = to_stage(case, world, Stage.SCREENING)
+    make_ready_to_leave(case, world)
+    ContentType.objects.get_for_model(Case)  # cached for the process's life, as in a server
+    mentor = get_user_model().objects.get(pk=world.mentor.pk)  # as a request loads it
+    with CaptureQueriesContext(connection) as captured:
+        services.case_advance(user=mentor, case_id=case.pk, from_stage=Stage.SCREENING)
+    statements = [
+        query["sql"]
+        for query in captured.captured_queries
+        if not query["sql"].lstrip().upper().startswith(TRANSACTION_CONTROL)
+    ]
+    assert len(statements) == STATEMENTS, "\n".join(s[:120] for s in statements)
