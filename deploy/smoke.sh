@@ -98,7 +98,7 @@ export SECRET_KEY DATABASE_URL REDIS_URL
 export ALLOWED_HOSTS="127.0.0.1,localhost"
 export CSRF_TRUSTED_ORIGINS="https://127.0.0.1:$HTTP_PORT"
 export STATIC_ROOT="$RUN/static"
-export DB_CONN_MAX_AGE=60
+export DB_POOL_MAX=5  # the pooled connections of each worker, as deploy/README.md sets them
 export LOG_LEVEL=WARNING
 
 say "manage.py check --deploy (production settings, as a real site runs them)"
