@@ -11,10 +11,11 @@ beyond the rows that describe each case's journey) is multiplied inside the data
 fails on a generated database: use it only on throwaway databases (``manage.py bench`` creates
 its own; ``manage.py generate_load`` refuses to run with DEBUG off unless forced).
 
-The flow rows mirror what ``workflows.flows.CaseJourneyFlow`` writes (start, one ``route``
-switch before every human task, the open task of the current stage, cancelled tasks and process
-for suspended and early-closed cases, an end task for completed ones), so the services can go on
-from any generated case: ``manage.py bench`` advances generated cases through the real service.
+The flow rows mirror what ``workflows.flows.CaseJourneyFlow`` writes (start, the ``route``
+switch after it, the human tasks one after another, the open task of the current stage,
+cancelled tasks and process for suspended and early-closed cases, an end task for completed
+ones), so the services can go on from any generated case: ``manage.py bench`` advances
+generated cases through the real service.
 """
 
 from __future__ import annotations
@@ -1097,7 +1098,10 @@ class _Flow:
         return task
 
     def human(self, node, owner, created, finished, *, pooled=False):
-        self.add("route", "SWITCH", "DONE", created, finished=created)
+        # The gateway is a task only right after the start; a finished human task opens the
+        # next one itself (workflows/nodes.py).
+        if self.tasks[-1]["flow_task_type"] == "START":
+            self.add("route", "SWITCH", "DONE", created, finished=created)
         permission = f"casework.approve_plan@org:{self.org.organisation.pk}" if pooled else None
         if finished is not None:
             task = self.add(
@@ -1131,7 +1135,6 @@ class _Flow:
             )
 
     def close_completed(self, moment):
-        self.add("route", "SWITCH", "DONE", moment, finished=moment)
         self.add("end", "END", "DONE", moment, finished=moment)
         self.process.update(status="DONE", finished=moment)
 

@@ -17,6 +17,7 @@ from casework.models import PlanStatus
 
 from .locks import case_row_lock
 from .models import CaseProcess, CaseTask
+from .nodes import StageTask
 from .views import TaskRedirectView
 
 # What Viewflow's inbox and queue show for a task: the case, not the node's description.
@@ -49,7 +50,8 @@ class CaseJourneyFlow(flow.Flow):
     )
 
     # One gateway decides the next task from the case itself, so starting, resuming and
-    # reopening all land on the task the current stage needs.
+    # reopening all land on the task the current stage needs. The human tasks (StageTask) ask
+    # it directly when they finish, without persisting it as a task of its own (nodes.py).
     route = (
         flow.Switch()
         .Annotation(title=_("Next step for the stage"))
@@ -67,7 +69,7 @@ class CaseJourneyFlow(flow.Flow):
     )
 
     intake = (
-        flow.View(TaskRedirectView.as_view())
+        StageTask(TaskRedirectView.as_view())
         .Annotation(
             title=_("Complete the intake"),
             description=_("Consent, entry data and a mentor for the client."),
@@ -78,7 +80,7 @@ class CaseJourneyFlow(flow.Flow):
         .Next(this.route)
     )
     draft_plan = (
-        flow.View(TaskRedirectView.as_view())
+        StageTask(TaskRedirectView.as_view())
         .Annotation(
             title=_("Draft the development plan"),
             description=_("Goals agreed with the client, then submit for approval."),
@@ -89,7 +91,7 @@ class CaseJourneyFlow(flow.Flow):
         .Next(this.route)
     )
     approve_plan = (
-        flow.View(TaskRedirectView.as_view())
+        StageTask(TaskRedirectView.as_view())
         .Annotation(
             title=_("Approve the development plan"),
             description=_("Four eyes: a supervisor other than the author decides."),
@@ -104,7 +106,7 @@ class CaseJourneyFlow(flow.Flow):
         .Next(this.route)
     )
     training = (
-        flow.View(TaskRedirectView.as_view())
+        StageTask(TaskRedirectView.as_view())
         .Annotation(
             title=_("Run the trainings and counselling"),
             description=_("Log sessions until the attendance threshold is met."),
@@ -115,7 +117,7 @@ class CaseJourneyFlow(flow.Flow):
         .Next(this.route)
     )
     screening = (
-        flow.View(TaskRedirectView.as_view())
+        StageTask(TaskRedirectView.as_view())
         .Annotation(
             title=_("Offer the health screening"),
             description=_("Record it as done or declined (it is voluntary)."),
@@ -126,7 +128,7 @@ class CaseJourneyFlow(flow.Flow):
         .Next(this.route)
     )
     placement = (
-        flow.View(TaskRedirectView.as_view())
+        StageTask(TaskRedirectView.as_view())
         .Annotation(
             title=_("Support the labour-market placement"),
             description=_("Record the placement and the outcome at exit."),
@@ -137,7 +139,7 @@ class CaseJourneyFlow(flow.Flow):
         .Next(this.route)
     )
     follow_up = (
-        flow.View(TaskRedirectView.as_view())
+        StageTask(TaskRedirectView.as_view())
         .Annotation(
             title=_("Follow the client up"),
             description=_("Record the follow-ups at the programme's intervals."),
