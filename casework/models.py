@@ -437,6 +437,11 @@ class Case(FSMModelMixin, models.Model):
         return exit_requirements_missing(self)
 
     def _exit_requirements_met(self) -> bool:
+        # ``services._advance`` has just checked the requirements under the row lock; django-fsm
+        # would check them twice more (``can_proceed`` and the transition itself), each time with
+        # the stage's queries (attendance count, goals).
+        if getattr(self, "_exit_requirements_checked_at", None) == self.stage:
+            return True
         return not self.missing_to_advance()
 
     def _is_active(self) -> bool:

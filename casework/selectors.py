@@ -61,13 +61,17 @@ def clients_visible_to(user) -> QuerySet[Client]:
 
 
 def case_get(*, user, case_id: int, for_update: bool = False) -> Case:
-    # The staff profiles give the language of the notifications a service sends them.
+    # The staff profiles give the language of the notifications a service sends them; the plan,
+    # screening and placement are what the stage guards and the case page read.
     queryset = cases_visible_to(user).select_related(
         "client",
         "programme",
         "organisation",
         "social_worker__staff_profile",
         "mentor__staff_profile",
+        "plan",
+        "screening",
+        "placement",
     )
     if for_update:
         # of=("self",) locks only the case row, not the joined rows (PostgreSQL).

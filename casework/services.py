@@ -265,10 +265,16 @@ def case_advance(*, user, case_id: int, from_stage: str | None = None) -> Case:
 
 def _advance(case: Case, *, user) -> Case:
     missing = case.missing_to_advance()
-    if missing or not can_proceed(case.advance):
+    if missing:
         raise GuardFailed(details=missing)
     left = case.stage
-    case.advance()
+    case._exit_requirements_checked_at = left  # just checked, on the locked row
+    try:
+        if not can_proceed(case.advance):
+            raise GuardFailed(details=missing)
+        case.advance()
+    finally:
+        del case._exit_requirements_checked_at
     # The transition sets only stage fields, from code, on a row just read under lock: a
     # full_clean would re-check its five foreign keys and its number (six queries) for nothing.
     _save(case, user=user, reason="case.advance", validate=False)
