@@ -50,11 +50,12 @@ def _get(self, instance, owner):
     return cached[2](self.model, instance)
 
 
-# (historical model, database alias) -> (fields written, INSERT statement)
+# (model, database alias) -> (fields written, INSERT statement)
 _INSERTS: dict[tuple[type, str], tuple[list, str]] = {}
 
 
-def _insert_statement(model, connection) -> tuple[list, str]:
+def insert_statement(model, connection) -> tuple[list, str]:
+    """The fields and the ``INSERT … RETURNING`` of a new ``model`` row, built once."""
     key = (model, connection.alias)
     plan = _INSERTS.get(key)
     if plan is None:
@@ -70,6 +71,18 @@ def _insert_statement(model, connection) -> tuple[list, str]:
     return plan
 
 
+def insert_values(obj, fields, connection) -> list | None:
+    """``obj``'s values for ``fields``, prepared as Django's INSERT prepares them; ``None`` when
+    one is an expression (only Django's own compiler can write that)."""
+    values = []
+    for field in fields:
+        value = field.pre_save(obj, True)
+        if hasattr(value, "resolve_expression"):
+            return None
+        values.append(field.get_db_prep_save(value, connection))
+    return values
+
+
 def _save_history_row(self, *args, **kwargs):
     """``save()`` of the historical models: a new row through the prepared INSERT."""
     using = kwargs.pop("using", None)
@@ -80,13 +93,10 @@ def _save_history_row(self, *args, **kwargs):
     connection = connections[using]
     if not connection.features.can_return_columns_from_insert:
         return models.Model.save(self, using=using)
-    fields, sql = _insert_statement(model, connection)
-    values = []
-    for field in fields:
-        value = field.pre_save(self, True)
-        if hasattr(value, "resolve_expression"):
-            return models.Model.save(self, using=using)
-        values.append(field.get_db_prep_save(value, connection))
+    fields, sql = insert_statement(model, connection)
+    values = insert_values(self, fields, connection)
+    if values is None:
+        return models.Model.save(self, using=using)
     with transaction.mark_for_rollback_on_error(using), connection.cursor() as cursor:
         cursor.execute(sql, values)
         self.pk = cursor.fetchone()[0]
