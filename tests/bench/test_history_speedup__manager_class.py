@@ -92,9 +92,7 @@ def _history_columns(row) -> dict:
 
 
 @pytest.mark.django_db
-def test_a_history_row_through_the_prepared_insert_equals_the_one_django_would_write(
-    world, case
-):
+def test_a_history_row_through_the_prepared_insert_equals_the_one_django_would_write(world, case):
     from django.db import models
     from django.utils import timezone
 

@@ -181,12 +181,11 @@ def test_viewflow_s_own_lock_is_the_case_row_the_services_lock(world, case):
     thread.start()
     try:
         assert holding.wait(timeout=10)
-        with pytest.raises(OperationalError, match="lock timeout"):
-            with transaction.atomic():
-                with connection.cursor() as cursor:
-                    cursor.execute("SET LOCAL lock_timeout = '300ms'")
-                with CaseJourneyFlow.lock(process.pk):
-                    pass
+        with pytest.raises(OperationalError, match="lock timeout"), transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '300ms'")
+            with CaseJourneyFlow.lock(process.pk):
+                pass
     finally:
         release.set()
         thread.join(timeout=10)
