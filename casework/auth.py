@@ -2,10 +2,11 @@
 permissions for Viewflow's pooled tasks.
 
 ``RoleModelBackend`` is Django's ``ModelBackend`` (it logs users in and answers everything it
-does), except that ``has_perm`` first looks the permission up among those of the user's roles in
-``casework.roles.ROLE_PERMISSIONS``, the table the role groups are synced to after every
-migrate. The role names are one query, cached on the user for the request and shared with the
-scope selectors; ``ModelBackend`` alone would load the same permissions with two more queries
+does), with two differences. It loads a request's user together with their role names and staff
+profile: one query where there were three (the user, the roles for the scope, the profile for
+the organisation). And ``has_perm`` first looks the permission up among those of the user's
+roles in ``casework.roles.ROLE_PERMISSIONS``, the table the role groups are synced to after
+every migrate; ``ModelBackend`` alone would load the same permissions with two more queries
 (the user's and the groups' permissions) on every request that checks one, which is every
 service call. A permission outside the roles (superusers, one given to a user or a non-role
 group in the admin) is still answered by ``ModelBackend``, with its queries.
@@ -17,7 +18,10 @@ that organisation. Viewflow's queue filters with ``user.get_all_permissions()``,
 backend, so the queue shows exactly the right tasks without django-guardian.
 """
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import BaseBackend, ModelBackend
+from django.contrib.auth.models import Group
+from django.db.models import Aggregate, CharField, OuterRef, Subquery
 
 from .roles import ROLE_PERMISSIONS, roles_of
 
@@ -45,8 +49,48 @@ class OrganisationQueueBackend(BaseBackend):
         return "@org:" in perm and perm in self.get_all_permissions(user_obj)
 
 
+class RoleNames(Aggregate):
+    """The names of a user's groups in one text value (PostgreSQL ``STRING_AGG``, SQLite
+    ``GROUP_CONCAT``), separated by the ASCII unit separator, which no group name contains."""
+
+    function = "STRING_AGG"
+    template = "%(function)s(%(expressions)s, CHR(31))"
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(
+            compiler,
+            connection,
+            function="GROUP_CONCAT",
+            template="%(function)s(%(expressions)s, CHAR(31))",
+            **extra_context,
+        )
+
+
 class RoleModelBackend(ModelBackend):
-    """Django's ``ModelBackend``, answering a role's own permissions from the role table first."""
+    """Django's ``ModelBackend``, loading a request's user with their roles and staff profile in
+    one query, and answering a role's own permissions from the role table first."""
+
+    def get_user(self, user_id):
+        user_model = get_user_model()
+        role_names = (
+            Group.objects.filter(user=OuterRef("pk"))
+            .order_by()
+            .values("user")
+            .annotate(names=RoleNames("name"))
+            .values("names")
+        )
+        try:
+            user = (
+                user_model._default_manager.select_related("staff_profile")
+                .annotate(role_names=Subquery(role_names))
+                .get(pk=user_id)
+            )
+        except user_model.DoesNotExist:
+            return None
+        # What casework.roles.roles_of would otherwise ask the database for.
+        user._lepes_roles = set(user.role_names.split(chr(31))) if user.role_names else set()
+        return user if self.user_can_authenticate(user) else None
 
     def has_perm(self, user_obj, perm, obj=None) -> bool:
         if obj is None and user_obj.is_active and perm in role_permissions(user_obj):

@@ -75,3 +75,41 @@ def test_a_superuser_without_a_role_has_every_permission(db):
 def test_object_permissions_are_not_answered_from_the_role_table(world):
     # Roles grant model permissions; a per-object question is ModelBackend's (which says no).
     assert not fresh(world.mentor).has_perm("casework.draft_plan", obj=object())
+
+
+@pytest.mark.django_db
+def test_a_request_s_user_comes_with_roles_and_staff_profile_in_one_query(
+    world, django_assert_num_queries
+):
+    from casework.auth import RoleModelBackend
+    from casework.roles import roles_of
+
+    with django_assert_num_queries(1):
+        supervisor = RoleModelBackend().get_user(world.supervisor.pk)
+        assert roles_of(supervisor) == {Role.SUPERVISOR}
+        assert supervisor.staff_profile.organisation_id == world.org.pk
+        assert supervisor.has_perm("casework.approve_plan")
+
+
+@pytest.mark.django_db
+def test_a_user_in_several_groups_gets_every_role_and_one_without_any_none(world):
+    from casework.auth import RoleModelBackend
+    from casework.roles import roles_of
+
+    world.worker.groups.add(Group.objects.create(name="a, group; with punctuation"))
+    assert roles_of(RoleModelBackend().get_user(world.worker.pk)) == {
+        Role.SOCIAL_WORKER,
+        "a, group; with punctuation",
+    }
+    nobody = get_user_model().objects.create_user("nobody", password="pw")
+    assert roles_of(RoleModelBackend().get_user(nobody.pk)) == set()
+
+
+@pytest.mark.django_db
+def test_an_inactive_or_missing_user_is_not_loaded(world):
+    from casework.auth import RoleModelBackend
+
+    world.mentor.is_active = False
+    world.mentor.save()
+    assert RoleModelBackend().get_user(world.mentor.pk) is None
+    assert RoleModelBackend().get_user(10**9) is None
