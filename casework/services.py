@@ -10,6 +10,7 @@ raises, nothing it did is kept.
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Iterable
 from typing import Any
 
@@ -21,7 +22,7 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from notifications.events import Event
-from notifications.publish import notify
+from notifications.publish import collected, notify
 from workflows import engine
 
 from . import selectors
@@ -68,6 +69,18 @@ CLIENT_FIELDS = (
 # --------------------------------------------------------------------------------------------
 # Helpers shared by every service
 # --------------------------------------------------------------------------------------------
+
+
+def service(function):
+    """A service runs in one transaction, and the notifications it records are written together
+    at its end, in one INSERT however many people it tells (``notifications.publish``)."""
+
+    @functools.wraps(function)
+    def run(*args, **kwargs):
+        with transaction.atomic(), collected():
+            return function(*args, **kwargs)
+
+    return run
 
 
 def _save(obj: Model, *, user, reason: str, validate: bool = True) -> None:
@@ -160,7 +173,7 @@ def _not_in_future(day: datetime.date | None, *, field: str) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@service
 def client_register(*, user, data: dict[str, Any]) -> Client:
     """Register a client with the user's organisation."""
     if not user.has_perm("casework.add_client"):
@@ -176,7 +189,7 @@ def client_register(*, user, data: dict[str, Any]) -> Client:
     return client
 
 
-@transaction.atomic
+@service
 def client_update(*, user, client_id: int, data: dict[str, Any]) -> Client:
     client = selectors.client_get(user=user, client_id=client_id)
     client = Client.objects.select_for_update().get(pk=client.pk)
@@ -191,7 +204,7 @@ def client_update(*, user, client_id: int, data: dict[str, Any]) -> Client:
     return client
 
 
-@transaction.atomic
+@service
 def case_open(*, user, client_id: int, programme_id: int) -> Case:
     """Open a case for a client in a programme: the journey starts at intake, with the intake
     task on the opening social worker."""
@@ -218,7 +231,7 @@ def case_open(*, user, client_id: int, programme_id: int) -> Case:
     return case
 
 
-@transaction.atomic
+@service
 def case_record_consent(*, user, case_id: int, given_on: datetime.date) -> Case:
     case = _locked_case(user=user, case_id=case_id)
     require(user, Action.EDIT_CLIENT, case)
@@ -231,7 +244,7 @@ def case_record_consent(*, user, case_id: int, given_on: datetime.date) -> Case:
     return case
 
 
-@transaction.atomic
+@service
 def case_assign_mentor(*, user, case_id: int, mentor_id: int) -> Case:
     """Assign (or change) the case's mentor; their open tasks move with the case."""
     case = _locked_case(user=user, case_id=case_id)
@@ -254,7 +267,7 @@ def case_assign_mentor(*, user, case_id: int, mentor_id: int) -> Case:
 # --------------------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@service
 def case_advance(*, user, case_id: int, from_stage: str | None = None) -> Case:
     """Move the case to the next stage its programme uses, if the current stage is complete."""
     case = _locked_case(user=user, case_id=case_id)
@@ -304,7 +317,7 @@ def _schedule_follow_ups(case: Case, *, user) -> None:
             )
 
 
-@transaction.atomic
+@service
 def case_suspend(*, user, case_id: int, reason: str, from_stage: str | None = None) -> Case:
     case = _locked_case(user=user, case_id=case_id)
     _expect_stage(case, from_stage)
@@ -320,7 +333,7 @@ def case_suspend(*, user, case_id: int, reason: str, from_stage: str | None = No
     return case
 
 
-@transaction.atomic
+@service
 def case_resume(*, user, case_id: int) -> Case:
     case = _locked_case(user=user, case_id=case_id)
     require(user, Action.RESUME, case)
@@ -333,7 +346,7 @@ def case_resume(*, user, case_id: int) -> Case:
     return case
 
 
-@transaction.atomic
+@service
 def case_close_early(
     *, user, case_id: int, outcome: str, reason: str, from_stage: str | None = None
 ) -> Case:
@@ -352,7 +365,7 @@ def case_close_early(
     return case
 
 
-@transaction.atomic
+@service
 def case_reopen(*, user, case_id: int, reason: str, to_intake: bool = False) -> Case:
     """A supervisor reopens a closed case, back to the stage it left (or to intake)."""
     case = _locked_case(user=user, case_id=case_id)
@@ -399,7 +412,7 @@ def _editable_plan(case: Case, *, user) -> DevelopmentPlan:
     return plan
 
 
-@transaction.atomic
+@service
 def plan_save(
     *, user, case_id: int, summary: str = "", client_agreed_on: datetime.date | None = None
 ) -> DevelopmentPlan:
@@ -412,7 +425,7 @@ def plan_save(
     return plan
 
 
-@transaction.atomic
+@service
 def goal_add(
     *, user, case_id: int, area: str, description: str, target_date: datetime.date | None = None
 ) -> Goal:
@@ -440,14 +453,14 @@ def _goal_for_update(*, user, goal_id: int) -> tuple[Case, Goal]:
     return case, goal
 
 
-@transaction.atomic
+@service
 def goal_remove(*, user, goal_id: int) -> None:
     case, goal = _goal_for_update(user=user, goal_id=goal_id)
     _editable_plan(case, user=user)
     _delete(goal, user=user, reason="goal.remove")
 
 
-@transaction.atomic
+@service
 def goal_mark_achieved(*, user, goal_id: int, achieved: bool = True) -> Goal:
     """Goals are reviewed during the whole journey, not only while planning."""
     case, goal = _goal_for_update(user=user, goal_id=goal_id)
@@ -458,7 +471,7 @@ def goal_mark_achieved(*, user, goal_id: int, achieved: bool = True) -> Goal:
     return goal
 
 
-@transaction.atomic
+@service
 def plan_submit(*, user, case_id: int) -> DevelopmentPlan:
     """The mentor sends the plan to a supervisor of the organisation for approval."""
     case = _locked_case(user=user, case_id=case_id)
@@ -488,7 +501,7 @@ def _plan_under_review(case: Case, *, user) -> DevelopmentPlan:
     return plan
 
 
-@transaction.atomic
+@service
 def plan_approve(*, user, case_id: int, comment: str = "") -> DevelopmentPlan:
     """A supervisor other than the author approves the plan; the case moves on at once."""
     case = _locked_case(user=user, case_id=case_id)
@@ -511,7 +524,7 @@ def plan_approve(*, user, case_id: int, comment: str = "") -> DevelopmentPlan:
     return plan
 
 
-@transaction.atomic
+@service
 def plan_return(*, user, case_id: int, comment: str) -> DevelopmentPlan:
     case = _locked_case(user=user, case_id=case_id)
     plan = _plan_under_review(case, user=user)
@@ -536,7 +549,7 @@ def plan_return(*, user, case_id: int, comment: str) -> DevelopmentPlan:
 SESSION_STAGES = [Stage.PLANNING, Stage.TRAINING, Stage.SCREENING, Stage.PLACEMENT, Stage.FOLLOW_UP]
 
 
-@transaction.atomic
+@service
 def session_record(
     *,
     user,
@@ -583,7 +596,7 @@ def session_record(
     return session
 
 
-@transaction.atomic
+@service
 def attendance_set(*, user, attendance_id: int, present: bool) -> Attendance:
     """Correct one line of an attendance sheet."""
     row = Attendance.objects.filter(
@@ -613,7 +626,7 @@ def _partner(partner_id: int | None, *, case: Case, field: str) -> Organisation 
     return partner
 
 
-@transaction.atomic
+@service
 def screening_record(
     *,
     user,
@@ -634,7 +647,7 @@ def screening_record(
     return screening
 
 
-@transaction.atomic
+@service
 def placement_save(
     *,
     user,
@@ -660,7 +673,7 @@ def placement_save(
     return placement
 
 
-@transaction.atomic
+@service
 def follow_up_record(
     *,
     user,
@@ -698,7 +711,7 @@ def follow_up_record(
     return follow_up
 
 
-@transaction.atomic
+@service
 def referral_create(*, user, case_id: int, partner_id: int, purpose: str) -> Referral:
     case = _locked_case(user=user, case_id=case_id)
     require(user, Action.RECORD, case)
@@ -713,7 +726,7 @@ def referral_create(*, user, case_id: int, partner_id: int, purpose: str) -> Ref
     return referral
 
 
-@transaction.atomic
+@service
 def referral_record_answer(
     *, user, referral_id: int, answer: str, answered_on: datetime.date
 ) -> Referral:

@@ -15,6 +15,8 @@ Messages sent to a user's group (handled by ``consumers.NotificationConsumer``):
 from __future__ import annotations
 
 import logging
+import threading
+from contextlib import contextmanager
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -45,14 +47,15 @@ def _language_of(user) -> str:
 def notify(
     *, recipient, event: Event, params: dict, url: str = "", case=None, task_id: int | None = None
 ) -> Notification | None:
-    """Record a notification for ``recipient`` and push it after commit."""
+    """Record a notification for ``recipient`` and push it after commit. Inside ``collected()``
+    (every casework service) the row is written with the others at the end of the block."""
     if recipient is None or not recipient.is_active:
         return None
     if event == Event.TASK_REASSIGNED and task_id is not None:
         withdraw_task_notifications(recipient_id=recipient.pk, task_id=task_id)
     with translation.override(_language_of(recipient)):
         title = str(TITLES[event] % {key: str(value) for key, value in params.items()})
-    notification = Notification.objects.create(
+    notification = Notification(
         recipient=recipient,
         event=event,
         title=title[:300],
@@ -62,11 +65,55 @@ def notify(
         # Decided by the database in the INSERT itself rather than by a query of its own.
         recipient_online=Exists(presence.online_sockets(recipient.pk)),
     )
-    # The instance holds the expression, not its value: leave the field deferred, so that
-    # reading it (nothing on the hot path does) loads what the database decided.
-    vars(notification).pop("recipient_online")
-    transaction.on_commit(lambda: push(notification))
+
+    def push_after_commit():
+        push(notification)
+
+    pending = getattr(_collecting, "rows", None)
+    if pending is None or not transaction.get_connection().in_atomic_block:
+        _write([notification])
+        transaction.on_commit(push_after_commit)
+    else:
+        transaction.on_commit(push_after_commit)  # registered now: it marks the savepoint
+        pending.append((notification, push_after_commit))
     return notification
+
+
+# The notifications recorded inside ``collected()`` and not yet written, per thread.
+_collecting = threading.local()
+
+
+@contextmanager
+def collected():
+    """Write the notifications recorded inside the block in one INSERT when it ends, instead of
+    one INSERT each (a transition notifies two or three people; a plan waiting for approval,
+    every supervisor of the organisation). Must run inside the block's transaction; nested
+    blocks write with the outermost. When the block raises, nothing is written (and Django drops
+    the pushes with the rolled-back transaction)."""
+    if getattr(_collecting, "rows", None) is not None:
+        yield
+        return
+    _collecting.rows = []
+    try:
+        yield
+        pending = _collecting.rows
+    finally:
+        _collecting.rows = None
+    # A notification recorded in a savepoint that was rolled back since must not be written:
+    # Django forgot its push then, which is how to tell (the same bookkeeping as on_commit's).
+    connection = transaction.get_connection()
+    alive = {id(callback) for _sids, callback, _robust in connection.run_on_commit}
+    _write([row for row, push_after_commit in pending if id(push_after_commit) in alive])
+
+
+def _write(notifications: list[Notification]) -> None:
+    if not notifications:
+        return
+    Notification.objects.bulk_create(notifications)
+    for notification in notifications:
+        # The instance holds the expression, not its value: leave the field deferred, so that
+        # reading it (nothing on the hot path does) loads what the database decided.
+        vars(notification).pop("recipient_online", None)
 
 
 def withdraw_task_notifications(*, recipient_id: int, task_id: int) -> list[int]:

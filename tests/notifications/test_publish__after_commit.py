@@ -122,3 +122,75 @@ def test_revocation_is_sent_after_commit_and_names_a_session_only_by_fingerprint
     assert payload["type"] == "notification.revoke"
     assert payload["message"]["session"] == presence.session_fingerprint("secret-session-key")
     assert "secret-session-key" not in str(payload)
+
+
+def test_notifications_recorded_in_a_service_are_written_in_one_insert_and_pushed_with_ids(
+    world, sent, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from notifications.publish import collected
+
+    people = [world.mentor, world.mentor2, world.supervisor]
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        CaptureQueriesContext(connection) as captured,
+        transaction.atomic(),
+        collected(),
+    ):
+        recorded = [
+            notify(recipient=person, event=Event.FOLLOW_UP_DUE, params={"case": "X"})
+            for person in people
+        ]
+        assert not Notification.objects.exists()  # not yet: at the end of the block
+    inserts = [q for q in captured.captured_queries if q["sql"].startswith("INSERT")]
+    assert len(inserts) == 1
+    rows = Notification.objects.order_by("pk")
+    assert [(row.recipient_id, row.pk) for row in rows] == [
+        (person.pk, notification.pk) for person, notification in zip(people, recorded, strict=True)
+    ]
+    assert [call.args[1]["message"]["id"] for call in sent.call_args_list] == [
+        notification.pk for notification in recorded
+    ]
+
+
+def test_a_notification_of_a_rolled_back_savepoint_is_neither_written_nor_pushed(
+    world, sent, django_capture_on_commit_callbacks
+):
+    from notifications.publish import collected
+
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic(), collected():
+        kept = notify(recipient=world.mentor, event=Event.FOLLOW_UP_DUE, params={"case": "A"})
+        with pytest.raises(ZeroDivisionError), transaction.atomic():
+            notify(recipient=world.mentor2, event=Event.FOLLOW_UP_DUE, params={"case": "B"})
+            1 / 0  # noqa: B018
+    assert list(Notification.objects.values_list("recipient_id", flat=True)) == [world.mentor.pk]
+    assert [call.args[1]["message"]["id"] for call in sent.call_args_list] == [kept.pk]
+
+
+def test_a_service_that_fails_after_notifying_writes_no_notification(
+    world, case, sent, django_capture_on_commit_callbacks
+):
+    from casework.journey import Stage
+
+    from ..casework.support import make_ready_to_leave
+    from ..journey import to_stage
+
+    case = to_stage(case, world, Stage.SCREENING)
+    make_ready_to_leave(case, world)
+    before = Notification.objects.count()
+    real = services._announce_stage_change
+
+    def announce_then_fail(*args, **kwargs):
+        real(*args, **kwargs)  # the placement task and the stage change are both recorded
+        raise RuntimeError("the last step of the service fails")
+
+    with (
+        mock.patch("casework.services._announce_stage_change", announce_then_fail),
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+    ):
+        services.case_advance(user=world.mentor, case_id=case.pk, from_stage=Stage.SCREENING)
+    assert Notification.objects.count() == before
+    assert sent.call_count == 0
