@@ -71,3 +71,13 @@ class CaseJourneyViewset(FlowAppViewset):
     archive_view_class = ArchiveView
     task_list_view_class = TaskListView
     process_list_view_class = ProcessListView
+
+    def get_context_data(self, request):
+        """The menu's inbox and queue counts, of the user's visible cases like the lists: not
+        of the whole programme (a count that grew with every organisation's queue, read on
+        every page of the flow)."""
+        visible = cases_visible_to(request.user).values("pk")
+        return {
+            name: tasks.filter(process__artifact_object_id__in=visible)
+            for name, tasks in super().get_context_data(request).items()
+        }

@@ -52,3 +52,29 @@ def test_the_process_list_hides_other_organisations_cases(world, client):
     assert case.number not in response.content.decode()
     client.force_login(world.supervisor)
     assert case.number in client.get(reverse("journey:process_list")).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_menu_counts_the_users_own_tasks_and_their_organisations_queue(world, rf):
+    from workflows.flows import CaseJourneyFlow
+    from workflows.viewsets import CaseJourneyViewset
+
+    from ..journey import submit_plan
+
+    mine = open_cases(world, 2)
+    client = new_client(world, family_name="Elsewhere")
+    theirs = services.case_open(
+        user=world.worker, client_id=client.pk, programme_id=world.programme.pk
+    )
+    theirs = to_stage(theirs, world, Stage.PLANNING)
+    submit_plan(theirs, world)  # an approval waits in the organisation's queue
+
+    def counts(user):
+        request = rf.get("/")
+        request.user = user
+        context = CaseJourneyViewset(CaseJourneyFlow).get_context_data(request)
+        return context["user_inbox"].count(), context["user_queue"].count()
+
+    assert counts(world.mentor) == (len(mine), 0)  # the approval is not the mentor's
+    assert counts(world.supervisor) == (0, 1)
+    assert counts(world.other_supervisor) == (0, 0)
