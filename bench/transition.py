@@ -4,9 +4,10 @@ shape.
 The transition is ``services.case_advance`` from health screening to placement, by the case's
 mentor, on generated cases whose screening is recorded: it locks the case row, checks the
 role and the stage's guard, runs the FSM transition, saves the case with its history row (and
-the audit chain link, when the audit app is installed), completes the Viewflow task under the
-flow lock, lets ``route`` open the placement task, and writes the notifications (pushed after
-commit). Every transition gets a freshly loaded user, as a request would.
+the audit chain link, when the audit app is installed), completes the Viewflow task (under the
+case row lock, which is the flow's lock), asks ``route`` for the next task and opens it, and
+writes the notifications (pushed after commit). Every transition gets a freshly loaded user, as
+a request would.
 
 The raw limit does what the transition must write, nothing else: in one transaction, through
 the same driver, one ``UPDATE`` of a case row and as many ``INSERT``s as the transition made
