@@ -21,7 +21,7 @@ backend, so the queue shows exactly the right tasks without django-guardian.
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import BaseBackend, ModelBackend
 from django.contrib.auth.models import Group
-from django.db.models import Aggregate, CharField, OuterRef, Subquery
+from django.db.models import Aggregate, CharField, Exists, OuterRef, Subquery
 
 from .roles import ROLE_PERMISSIONS, roles_of
 
@@ -80,10 +80,14 @@ class RoleModelBackend(ModelBackend):
             .annotate(names=RoleNames("name"))
             .values("names")
         )
+        own_permissions = user_model.user_permissions.through.objects.filter(user=OuterRef("pk"))
         try:
             user = (
                 user_model._default_manager.select_related("staff_profile")
-                .annotate(role_names=Subquery(role_names))
+                .annotate(
+                    role_names=Subquery(role_names),
+                    has_own_permissions=Exists(own_permissions),
+                )
                 .get(pk=user_id)
             )
         except user_model.DoesNotExist:
@@ -96,6 +100,31 @@ class RoleModelBackend(ModelBackend):
         if obj is None and user_obj.is_active and perm in role_permissions(user_obj):
             return True
         return super().has_perm(user_obj, perm, obj)
+
+    # ``get_all_permissions`` (Viewflow's queue asks it on every page of the flow) is made of the
+    # two below: each answers without a query when the user was loaded by ``get_user`` above.
+
+    def get_user_permissions(self, user_obj, obj=None) -> set[str]:
+        if (
+            obj is None
+            and getattr(user_obj, "has_own_permissions", None) is False
+            and user_obj.is_active
+            and not user_obj.is_superuser
+        ):
+            return set()
+        return super().get_user_permissions(user_obj, obj)
+
+    def get_group_permissions(self, user_obj, obj=None) -> set[str]:
+        roles = getattr(user_obj, "_lepes_roles", None)
+        if (
+            obj is None
+            and roles is not None
+            and roles <= ROLE_PERMISSIONS.keys()  # no group beyond the role table's
+            and user_obj.is_active
+            and not user_obj.is_superuser
+        ):
+            return role_permissions(user_obj)
+        return super().get_group_permissions(user_obj, obj)
 
 
 def role_permissions(user) -> set[str]:

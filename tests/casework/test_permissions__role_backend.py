@@ -113,3 +113,30 @@ def test_an_inactive_or_missing_user_is_not_loaded(world):
     world.mentor.save()
     assert RoleModelBackend().get_user(world.mentor.pk) is None
     assert RoleModelBackend().get_user(10**9) is None
+
+
+@pytest.mark.django_db
+def test_all_permissions_of_a_request_s_user_cost_no_query(world, django_assert_num_queries):
+    from casework.auth import RoleModelBackend
+
+    supervisor = RoleModelBackend().get_user(world.supervisor.pk)
+    with django_assert_num_queries(0):
+        every = supervisor.get_all_permissions()
+    assert set(ROLE_PERMISSIONS[Role.SUPERVISOR]) <= every
+    assert f"casework.approve_plan@org:{world.org.pk}" in every  # the queue backend's
+
+
+@pytest.mark.django_db
+def test_all_permissions_still_include_those_given_in_the_admin(world):
+    from casework.auth import RoleModelBackend
+
+    world.mentor.user_permissions.add(
+        Permission.objects.get(content_type__app_label="casework", codename="reopen_case")
+    )
+    auditors = Group.objects.create(name="external auditors")
+    auditors.permissions.add(
+        Permission.objects.get(content_type__app_label="casework", codename="approve_plan")
+    )
+    world.mentor.groups.add(auditors)
+    every = RoleModelBackend().get_user(world.mentor.pk).get_all_permissions()
+    assert {"casework.reopen_case", "casework.approve_plan", "casework.draft_plan"} <= every
