@@ -194,3 +194,25 @@ def test_a_service_that_fails_after_notifying_writes_no_notification(
         services.case_advance(user=world.mentor, case_id=case.pk, from_stage=Stage.SCREENING)
     assert Notification.objects.count() == before
     assert sent.call_count == 0
+
+
+def test_the_pushes_of_one_service_leave_together_after_commit(
+    world, case, django_capture_on_commit_callbacks
+):
+    from casework.journey import Stage
+
+    from ..casework.support import make_ready_to_leave
+    from ..journey import to_stage
+
+    case = to_stage(case, world, Stage.SCREENING)
+    make_ready_to_leave(case, world)
+    with (
+        mock.patch("notifications.publish._send_now") as send_now,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        services.case_advance(user=world.mentor, case_id=case.pk, from_stage=Stage.SCREENING)
+    (call,) = send_now.call_args_list  # one event-loop round for the whole service
+    rows = Notification.objects.order_by("-pk")[:2]
+    assert [message["message"]["id"] for _group, message in call.args[0]] == sorted(
+        row.pk for row in rows
+    )
