@@ -78,3 +78,21 @@ def test_the_menu_counts_the_users_own_tasks_and_their_organisations_queue(world
     assert counts(world.mentor) == (len(mine), 0)  # the approval is not the mentor's
     assert counts(world.supervisor) == (0, 1)
     assert counts(world.other_supervisor) == (0, 0)
+
+
+@pytest.mark.django_db
+def test_the_process_page_and_chart_show_a_journey_whose_tasks_opened_one_another(world, client):
+    """Human tasks open the next task without a gateway task between them (workflows/nodes.py):
+    Viewflow's process page lists them and its chart still draws the whole graph."""
+    from workflows import engine
+
+    (case,) = open_cases(world, 1)  # intake -> planning -> training: three human tasks in a row
+    process = engine.active_process(case)
+    names = [task.flow_task.name for task in process.task_set.order_by("pk")]
+    assert names == ["start", "route", "intake", "draft_plan", "approve_plan", "training"]
+    client.force_login(world.supervisor)
+    detail = client.get(reverse("journey:process_detail", args=[process.pk]))
+    assert detail.status_code == 200
+    chart = client.get(reverse("journey:process_chart", args=[process.pk]))
+    assert chart.status_code == 200
+    assert "approve_plan" in chart.content.decode() or "Approve" in chart.content.decode()
