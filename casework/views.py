@@ -114,11 +114,8 @@ def home(request: HttpRequest) -> HttpResponse:
             (task, case, None, False)
             for task, case in _with_cases(queue.select_related("process")[:20])
         ]
-        context["team_overdue"] = [
-            deadline
-            for deadline in deadlines.open_deadlines(cases=visible)
-            if deadline.is_overdue(now)
-        ][:30]
+        # The 30 most overdue, bounded in the database (BENCHMARKS.md, P2 finding 2).
+        context["team_overdue"] = deadlines.most_overdue(cases=visible, limit=30, now=now)
         context["changed_since_review"] = cases_changed_since_review(user=user)
         context["suspended"] = list(
             visible.filter(stage=Stage.SUSPENDED).select_related("client", "mentor")[:20]

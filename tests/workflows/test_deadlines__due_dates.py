@@ -103,3 +103,84 @@ def test_listing_deadlines_takes_the_same_queries_for_one_case_or_many(world, ca
         assert len(deadlines.open_deadlines()) == 4
     assert len(many) == len(one)
     assert open_task(case).flow_task.name == "follow_up"
+
+
+# --- the most overdue tasks, bounded in the database ------------------------------------------
+
+
+def _backdate(case, days: int) -> None:
+    """Make the case's open task look as if it opened ``days`` ago."""
+    from workflows.models import CaseTask
+
+    task = open_task(case)
+    CaseTask.objects.filter(pk=task.pk).update(created=task.created - days * DAY)
+
+
+def test_the_most_overdue_tasks_agree_with_the_due_dates_of_every_open_task(world, case):
+    from casework.models import Case, FollowUp
+
+    others = [
+        services.case_open(
+            user=world.worker,
+            client_id=new_client(world, family_name=f"Late{n}").pk,
+            programme_id=world.programme.pk,
+        )
+        for n in range(4)
+    ]
+    stages = [Stage.INTAKE, Stage.PLANNING, Stage.SCREENING, Stage.FOLLOW_UP, Stage.PLACEMENT]
+    for n, (each, stage) in enumerate(zip([case, *others], stages, strict=True)):
+        to_stage(each, world, stage)
+        _backdate(each, 40 + 30 * n)
+    follow_up_case = Case.objects.get(pk=others[2].pk)
+    FollowUp.objects.filter(case=follow_up_case).update(due_on=TODAY - 3 * DAY)
+    visible = Case.objects.filter(organisation=world.org)
+
+    expected = [
+        (d.task.pk, d.due_at)
+        for d in deadlines.open_deadlines(cases=visible)
+        if d.is_overdue(timezone.now())
+    ]
+    assert len(expected) >= 4  # intake, planning, screening, placement late; follow-up late
+    got = [(d.task.pk, d.due_at) for d in deadlines.most_overdue(cases=visible, limit=30)]
+    assert got == expected
+    assert [(d.task.pk, d.due_at) for d in deadlines.most_overdue(cases=visible, limit=2)] == (
+        expected[:2]
+    )
+
+
+def test_the_most_overdue_tasks_take_three_queries_whatever_their_number(world):
+    from casework.models import Case
+
+    visible = Case.objects.filter(organisation=world.org)
+
+    def queries(count):
+        for n in range(count):
+            each = services.case_open(
+                user=world.worker,
+                client_id=new_client(world, family_name=f"Q{count}{n}").pk,
+                programme_id=world.programme.pk,
+            )
+            _backdate(each, 30)
+        with CaptureQueriesContext(connection) as captured:
+            late = deadlines.most_overdue(cases=visible, limit=30)
+        return len(captured.captured_queries), len(late)
+
+    few, few_late = queries(2)
+    many, many_late = queries(6)
+    assert (few, many) == (3, 3)
+    assert (few_late, many_late) == (2, 8)
+
+
+def test_suspended_cases_and_tasks_not_yet_due_are_not_overdue(world, case):
+    from casework.models import Case
+
+    to_stage(case, world, Stage.TRAINING)  # due after 180 days: not late after 40
+    _backdate(case, 40)
+    other = services.case_open(
+        user=world.worker,
+        client_id=new_client(world, family_name="Paused").pk,
+        programme_id=world.programme.pk,
+    )
+    _backdate(other, 40)
+    services.case_suspend(user=world.worker, case_id=other.pk, reason="moved away")
+    assert deadlines.most_overdue(cases=Case.objects.all(), limit=30) == []
