@@ -71,7 +71,11 @@ class ChainLink(models.Model):
     """One history row's place in its chain: ``hash = HMAC(key, chain, seq, previous hash,
     digest of the row)``. Keyed by (tracked model, history_id)."""
 
-    head = models.ForeignKey(ChainHead, on_delete=models.PROTECT, related_name="links")
+    # No single-column indexes on head and case: "audit_link_seq" and "audit_link_case" below
+    # start with them, and every history row writes a link (one B-tree less each).
+    head = models.ForeignKey(
+        ChainHead, on_delete=models.PROTECT, related_name="links", db_index=False
+    )
     seq = models.PositiveBigIntegerField()
     model = models.CharField(max_length=120)  # the tracked model, "casework.case"
     history_id = models.BigIntegerField()
@@ -90,6 +94,7 @@ class ChainLink(models.Model):
         "casework.Case",
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        db_index=False,
         null=True,
         related_name="+",
     )
