@@ -107,9 +107,17 @@ def home(request: HttpRequest) -> HttpResponse:
             visible.filter(stage=Stage.INTAKE).select_related("client", "mentor")[:20]
         )
     if Role.SUPERVISOR in roles:
-        queue = CaseTask.objects.queue([engine.CaseJourneyFlow], user).filter(
-            process__artifact_object_id__in=visible.values("pk")
-        )
+        # The plans waiting in this supervisor's queue. Not Viewflow's queue() itself: its
+        # "or no permission at all" branch makes PostgreSQL walk every case of the organisation;
+        # every pooled task of the journey carries a permission (workflows/flows.py), so asking
+        # for the user's permissions alone is the same set, read from workflows_task_queue.
+        queue = CaseTask.objects.filter(
+            process__flow_class=engine.CaseJourneyFlow,
+            process__artifact_object_id__in=visible.values("pk"),
+            flow_task_type="HUMAN",
+            status=STATUS.NEW,
+            owner_permission__in=user.get_all_permissions(),
+        ).order_by("-created", "-pk")
         context["approvals"] = [
             (task, case, None, False)
             for task, case in _with_cases(queue.select_related("process")[:20])

@@ -29,6 +29,7 @@ from django.utils import timezone
 from viewflow.workflow.fields import get_task_ref
 from viewflow.workflow.status import PROCESS
 
+from casework.journey import Stage
 from casework.models import Case, FollowUp, FollowUpStatus
 
 from .engine import OPEN_TASK_STATUSES
@@ -132,13 +133,18 @@ def most_overdue(*, cases, limit: int, now: datetime.datetime | None = None) -> 
     are ``due_at``'s: a fixed-delay task is due ``created + DUE_AFTER`` (computed and sorted by
     the database), a follow-up task when its case's earliest pending follow-up is."""
     now = now or timezone.now()
-    open_tasks = CaseTask.objects.filter(
-        process__flow_class=CaseJourneyFlow,
-        process__status=PROCESS.NEW,
-        process__artifact_object_id__in=cases.values("pk"),
-        flow_task_type="HUMAN",
-        status__in=OPEN_TASK_STATUSES,
-    ).select_related("process", "owner")
+
+    def open_tasks(stages):
+        # Only the cases in the stages these tasks belong to: a follow-up task exists only in
+        # follow-up, and closed or suspended cases have none (fewer cases to walk).
+        return CaseTask.objects.filter(
+            process__flow_class=CaseJourneyFlow,
+            process__status=PROCESS.NEW,
+            process__artifact_object_id__in=cases.filter(stage__in=stages).values("pk"),
+            flow_task_type="HUMAN",
+            status__in=OPEN_TASK_STATUSES,
+        ).select_related("process", "owner")
+
     fixed = {
         get_task_ref(getattr(CaseJourneyFlow, node)): after
         for node, after in DUE_AFTER.items()
@@ -152,8 +158,10 @@ def most_overdue(*, cases, limit: int, now: datetime.datetime | None = None) -> 
         *(When(flow_task=ref, then=Value(after)) for ref, after in fixed.items()),
         output_field=DurationField(),
     )
+    before_follow_up = [stage for stage in Stage.active() if stage != Stage.FOLLOW_UP]
     fixed_late = list(
-        open_tasks.filter(late)
+        open_tasks(before_follow_up)
+        .filter(late)
         .annotate(due=ExpressionWrapper(F("created") + delay, output_field=DateTimeField()))
         .order_by("due", "pk")[:limit]
     )
@@ -165,15 +173,14 @@ def most_overdue(*, cases, limit: int, now: datetime.datetime | None = None) -> 
         .values("due_on")[:1]
     )
     follow_ups_late = list(
-        open_tasks.filter(flow_task=get_task_ref(CaseJourneyFlow.follow_up))
+        open_tasks([Stage.FOLLOW_UP])
+        .filter(flow_task=get_task_ref(CaseJourneyFlow.follow_up))
         .annotate(first_due_on=Subquery(first_pending))
         .filter(first_due_on__lt=timezone.localdate(now))
         .order_by("first_due_on", "pk")[:limit]
     )
     tasks = fixed_late + follow_ups_late
-    case_by_id = Case.objects.in_bulk(
-        [task.process.artifact_object_id for task in tasks]
-    )
+    case_by_id = Case.objects.in_bulk([task.process.artifact_object_id for task in tasks])
     deadlines = []
     for task in tasks:
         case = case_by_id.get(task.process.artifact_object_id)

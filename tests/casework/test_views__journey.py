@@ -117,3 +117,26 @@ def test_a_mentor_is_refused_an_action_of_another_role_with_403(world, client, c
     assert response.status_code == 403
     case.refresh_from_db()
     assert case.stage == Stage.INTAKE
+
+
+@pytest.mark.django_db
+def test_a_plan_waiting_for_approval_is_on_its_organisations_supervisors_home_page_only(
+    world, client, case
+):
+    from casework import services
+
+    from ..journey import complete_intake, submit_plan
+
+    complete_intake(case, world)
+    submit_plan(case, world)
+
+    def approvals(user):
+        client.force_login(user)
+        context = client.get(reverse("casework:home")).context
+        return [waiting.pk for _task, waiting, _due, _late in context["approvals"]]
+
+    assert approvals(world.supervisor) == [case.pk]
+    assert approvals(world.supervisor2) == [case.pk]
+    assert approvals(world.other_supervisor) == []
+    services.plan_approve(user=world.supervisor, case_id=case.pk)
+    assert approvals(world.supervisor2) == []
