@@ -17,12 +17,12 @@ from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from casework.errors import (
-    CaseworkError,
+from kernel.errors import (
     GuardFailed,
     InvalidInput,
     NotAllowed,
     NotFound,
+    ServiceError,
     StageConflict,
 )
 
@@ -72,14 +72,14 @@ def error_response(status: int, code: str, message: Any, **extra: Any) -> Respon
     return Response(body, status=status)
 
 
-def _status_of(error: CaseworkError) -> int:
+def _status_of(error: ServiceError) -> int:
     for kind, status in CASEWORK_STATUS.items():
         if isinstance(error, kind):
             return status
     return 400
 
 
-def casework_response(error: CaseworkError) -> Response:
+def casework_response(error: ServiceError) -> Response:
     status = _status_of(error)
     extra: dict[str, Any] = {}
     if isinstance(error, InvalidInput):
@@ -115,7 +115,7 @@ def flatten_fields(detail: Any, prefix: str = "") -> dict[str, list[str]]:
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     """REST_FRAMEWORK["EXCEPTION_HANDLER"]. Anything not handled here is a bug and a 500."""
     set_rollback()
-    if isinstance(exc, CaseworkError):
+    if isinstance(exc, ServiceError):
         return casework_response(exc)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()

@@ -12,7 +12,6 @@ from viewflow.workflow.status import STATUS
 
 from audit.selectors import case_for_audit
 from casework import selectors
-from casework.errors import NotFound
 from casework.models import (
     Attendance,
     Case,
@@ -28,6 +27,7 @@ from casework.models import (
     Referral,
     Session,
 )
+from kernel.errors import NotFound
 from notifications import selectors as notification_selectors
 from notifications.models import Notification
 from workflows.flows import CaseJourneyFlow

@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import secrets
 
-from django.db import transaction
 from django.utils import timezone
 
-from casework.errors import NotFound
+from kernel.errors import NotFound
+from kernel.services import service
 
 from .models import ApiToken, token_digest
 
 TOKEN_PREFIX = "lps_"
 
 
-@transaction.atomic
+@service
 def token_create(*, user, name: str) -> tuple[ApiToken, str]:
     """Make a token for ``user``; returns the row and the token, which is never stored."""
     key = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -25,7 +25,7 @@ def token_create(*, user, name: str) -> tuple[ApiToken, str]:
     return token, key
 
 
-@transaction.atomic
+@service
 def token_revoke(*, token_id: int, user=None) -> ApiToken:
     """Revoke a token (of ``user``, when given). Revoking twice keeps the first date."""
     tokens = ApiToken.objects.select_for_update()

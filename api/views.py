@@ -16,10 +16,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from casework import selectors, services
-from casework.errors import InvalidInput, NotFound
 from casework.models import Client
 from casework.permissions import can_see_special_category
 from casework.roles import roles_of
+from kernel.errors import InvalidInput, NotFound
 from notifications import services as notification_services
 from notifications.models import Notification
 

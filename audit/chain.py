@@ -290,7 +290,7 @@ def _append_in_one_statement(link: ChainLink, head: ChainHead, *, using: str) ->
     """PostgreSQL: write the link and move the (locked) head in one round trip, a
     data-modifying ``WITH`` in front of the link's INSERT. Returns False where that is not
     available (SQLite), and the caller writes the two rows one after the other."""
-    from casework.history_speedup import insert_statement, insert_values
+    from kernel.compat.simple_history_speedup import insert_statement, insert_values
 
     connection = connections[using]
     if connection.vendor != "postgresql":

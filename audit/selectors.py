@@ -22,10 +22,10 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.status import STATUS
 
 from casework import selectors as casework_selectors
-from casework.errors import NotFound
 from casework.journey import Stage
 from casework.models import Attendance, Case
 from casework.permissions import can_see_special_category
+from kernel.errors import NotFound
 
 from . import diff, reasons, registry
 from .models import AccessLog, ChainLink, ReviewSignOff

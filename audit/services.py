@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework import selectors as casework_selectors
-from casework.errors import InvalidInput, NotAllowed
+from kernel.errors import InvalidInput, NotAllowed
+from kernel.services import service
 
 from . import selectors
 from .models import ReviewSignOff
 from .permissions import Right, has_right
 
 
-@transaction.atomic
+@service
 def review_sign_off(
     *, user, case_id: int, seen_up_to: int | None = None, note: str = ""
 ) -> ReviewSignOff:

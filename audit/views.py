@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from casework.errors import InvalidInput, NotAllowed, NotFound
 from casework.selectors import organisation_of
+from kernel.errors import InvalidInput, NotAllowed, NotFound
 
 from . import export, selectors, services
 from .access import record_access

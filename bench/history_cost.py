@@ -5,7 +5,7 @@ service does) in four variants, interleaved in rounds so that drift hits them al
 
 - ``plain``: history switched off (``SIMPLE_HISTORY_ENABLED = False``): the UPDATE alone;
 - ``history``: simple-history as released (a new manager class built on every save);
-- ``history_cached``: with ``casework.history_speedup`` (the class built once);
+- ``history_cached``: with ``kernel.compat.simple_history_speedup`` (the class built once);
 - ``history_audit``: the application as configured: cached history and, when the audit app is
   installed, its chain link on every history row.
 
@@ -23,9 +23,9 @@ from django.db import transaction
 from django.test.utils import override_settings
 from simple_history.signals import post_create_historical_record
 
-from casework import history_speedup
 from casework.journey import Stage
 from casework.models import Case
+from kernel.compat import simple_history_speedup as history_speedup
 
 from .stats import spread, summary
 

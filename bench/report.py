@@ -376,7 +376,8 @@ def _p4(results: dict) -> list[str]:
         "### P4: the cost of history on a save",
         "",
         "`Case.save()` with acting user and reason. *plain*: history off; *history*: "
-        "simple-history as released; *cached*: with `casework.history_speedup` (installed by "
+        "simple-history as released; *cached*: with `kernel.compat.simple_history_speedup` "
+        "(installed by "
         "`CaseworkConfig.ready()`); *+ audit chain*: cached history plus the audit app's chain "
         "link, i.e. the application as configured. *commit*: one transaction per save, as a "
         "service does (includes the commit's disk flush); *in transaction*: the saves inside "

@@ -8,7 +8,9 @@ class CaseworkConfig(AppConfig):
     verbose_name = _("Casework")
 
     def ready(self) -> None:
-        from . import history_speedup, roles
+        from kernel.compat import simple_history_speedup as history_speedup
+
+        from . import roles
 
         # simple-history builds a new manager class on every tracked save: build it once.
         history_speedup.install()

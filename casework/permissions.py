@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .errors import NotAllowed
+from kernel.errors import NotAllowed
+
 from .journey import Stage
 
 if TYPE_CHECKING:

@@ -9,7 +9,8 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from .errors import NotFound
+from kernel.errors import NotFound
+
 from .journey import Stage
 from .models import (
     Attendance,

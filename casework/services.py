@@ -10,23 +10,21 @@ raises, nothing it did is kept.
 from __future__ import annotations
 
 import datetime
-import functools
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
+from kernel.errors import GuardFailed, InvalidInput, NotAllowed, NotFound, StageConflict
+from kernel.services import delete_with_history, save_with_history, service
+from kernel.validators import clean_text, not_in_future
 from notifications.events import Event
-from notifications.publish import collected, notify
+from notifications.publish import notify
 from workflows import engine
 
 from . import selectors
-from .errors import GuardFailed, InvalidInput, NotAllowed, NotFound, StageConflict
 from .journey import Stage
 from .models import (
     EARLY_OUTCOMES,
@@ -71,45 +69,6 @@ CLIENT_FIELDS = (
 # --------------------------------------------------------------------------------------------
 
 
-def service(function):
-    """A service runs in one transaction, and the notifications it records are written together
-    at its end, in one INSERT however many people it tells (``notifications.publish``)."""
-
-    @functools.wraps(function)
-    def run(*args, **kwargs):
-        with transaction.atomic(), collected():
-            return function(*args, **kwargs)
-
-    return run
-
-
-def _save(obj: Model, *, user, reason: str, validate: bool = True) -> None:
-    """Validate and save ``obj``, stamping its history row with ``user`` and ``reason``."""
-    if validate:
-        try:
-            obj.full_clean(exclude=["stage"])
-        except ValidationError as error:
-            raise InvalidInput(_field_errors(error)) from None
-    obj._history_user = user
-    obj._change_reason = reason
-    obj.save()
-
-
-def _delete(obj: Model, *, user, reason: str) -> None:
-    obj._history_user = user
-    obj._change_reason = reason
-    obj.delete()
-
-
-def _field_errors(error: ValidationError) -> dict[str, list[str]]:
-    if hasattr(error, "error_dict"):
-        return {
-            field: [str(m) for m in ValidationError(errors).messages]
-            for field, errors in error.error_dict.items()
-        }
-    return {"__all__": [str(m) for m in error.messages]}
-
-
 def _locked_case(*, user, case_id: int) -> Case:
     return selectors.case_get(user=user, case_id=case_id, for_update=True)
 
@@ -152,22 +111,6 @@ def _announce_stage_change(case: Case, *, actor) -> None:
         )
 
 
-def _clean_text(value: Any, *, field: str, required: bool = True, max_length: int = 2000) -> str:
-    text = (value or "").strip() if isinstance(value, str) or value is None else None
-    if text is None:
-        raise InvalidInput({field: [_("Enter text.")]})
-    if required and not text:
-        raise InvalidInput({field: [_("This field is required.")]})
-    if len(text) > max_length:
-        raise InvalidInput({field: [_("At most %(n)s characters.") % {"n": max_length}]})
-    return text
-
-
-def _not_in_future(day: datetime.date | None, *, field: str) -> None:
-    if day is not None and day > timezone.localdate():
-        raise InvalidInput({field: [_("The date cannot be in the future.")]})
-
-
 # --------------------------------------------------------------------------------------------
 # Clients and intake
 # --------------------------------------------------------------------------------------------
@@ -185,7 +128,7 @@ def client_register(*, user, data: dict[str, Any]) -> Client:
     if unknown:
         raise InvalidInput({field: [_("Unknown field.")] for field in sorted(unknown)})
     client = Client(organisation=organisation, **data)
-    _save(client, user=user, reason="client.register")
+    save_with_history(client, user=user, reason="client.register")
     return client
 
 
@@ -200,7 +143,7 @@ def client_update(*, user, client_id: int, data: dict[str, Any]) -> Client:
         raise InvalidInput({field: [_("Unknown field.")] for field in sorted(unknown)})
     for field, value in data.items():
         setattr(client, field, value)
-    _save(client, user=user, reason="client.update")
+    save_with_history(client, user=user, reason="client.update")
     return client
 
 
@@ -226,7 +169,7 @@ def case_open(*, user, client_id: int, programme_id: int) -> Case:
         organisation=client.organisation,
         social_worker=user,
     )
-    _save(case, user=user, reason="case.open")
+    save_with_history(case, user=user, reason="case.open")
     engine.start_journey(case)
     return case
 
@@ -238,9 +181,9 @@ def case_record_consent(*, user, case_id: int, given_on: datetime.date) -> Case:
     _require_active(case)
     if not isinstance(given_on, datetime.date):
         raise InvalidInput({"given_on": [_("Enter a valid date.")]})
-    _not_in_future(given_on, field="given_on")
+    not_in_future(given_on, field="given_on")
     case.consent_given_on = given_on
-    _save(case, user=user, reason="case.record_consent")
+    save_with_history(case, user=user, reason="case.record_consent")
     return case
 
 
@@ -257,7 +200,7 @@ def case_assign_mentor(*, user, case_id: int, mentor_id: int) -> Case:
     if previous == mentor:
         return case
     case.mentor = mentor
-    _save(case, user=user, reason="case.assign_mentor")
+    save_with_history(case, user=user, reason="case.assign_mentor")
     engine.reassign_open_tasks(case, from_user=previous, to_user=mentor)
     return case
 
@@ -290,7 +233,7 @@ def _advance(case: Case, *, user) -> Case:
         del case._exit_requirements_checked_at
     # The transition sets only stage fields, from code, on a row just read under lock: a
     # full_clean would re-check its five foreign keys and its number (six queries) for nothing.
-    _save(case, user=user, reason="case.advance", validate=False)
+    save_with_history(case, user=user, reason="case.advance", validate=False)
     if case.stage == Stage.FOLLOW_UP:
         _schedule_follow_ups(case, user=user)
     _complete_left_task(case, left, user)
@@ -310,7 +253,7 @@ def _schedule_follow_ups(case: Case, *, user) -> None:
     scheduled = set(case.follow_ups.values_list("kind", flat=True))  # kept across a reopen
     for kind, due_on in follow_up_due_dates(case.programme, start).items():
         if kind not in scheduled:
-            _save(
+            save_with_history(
                 FollowUp(case=case, kind=kind, due_on=due_on),
                 user=user,
                 reason="follow_up.schedule",
@@ -322,12 +265,12 @@ def case_suspend(*, user, case_id: int, reason: str, from_stage: str | None = No
     case = _locked_case(user=user, case_id=case_id)
     _expect_stage(case, from_stage)
     require(user, Action.SUSPEND, case)
-    reason = _clean_text(reason, field="reason")
+    reason = clean_text(reason, field="reason")
     if not can_proceed(case.suspend):
         raise GuardFailed(_("Only an active case can be suspended."))
     case.suspend()
     case.closure_reason = ""
-    _save(case, user=user, reason=f"case.suspend: {reason}"[:100])
+    save_with_history(case, user=user, reason=f"case.suspend: {reason}"[:100])
     engine.stop_journey(case)
     _announce_stage_change(case, actor=user)
     return case
@@ -340,7 +283,7 @@ def case_resume(*, user, case_id: int) -> Case:
     if not can_proceed(case.resume):
         raise GuardFailed(_("Only a suspended case can be resumed."))
     case.resume()
-    _save(case, user=user, reason="case.resume")
+    save_with_history(case, user=user, reason="case.resume")
     engine.start_journey(case)
     _announce_stage_change(case, actor=user)
     return case
@@ -355,11 +298,11 @@ def case_close_early(
     require(user, Action.CLOSE, case)
     if outcome not in EARLY_OUTCOMES:
         raise InvalidInput({"outcome": [_("Choose why the case is closed.")]})
-    reason = _clean_text(reason, field="reason")
+    reason = clean_text(reason, field="reason")
     if not can_proceed(case.close_early):
         raise GuardFailed(_("The case is already closed."))
     case.close_early(outcome=outcome, reason=reason)
-    _save(case, user=user, reason="case.close_early")
+    save_with_history(case, user=user, reason="case.close_early")
     engine.stop_journey(case)
     _announce_stage_change(case, actor=user)
     return case
@@ -370,11 +313,11 @@ def case_reopen(*, user, case_id: int, reason: str, to_intake: bool = False) -> 
     """A supervisor reopens a closed case, back to the stage it left (or to intake)."""
     case = _locked_case(user=user, case_id=case_id)
     require(user, Action.REOPEN, case)
-    reason = _clean_text(reason, field="reason")
+    reason = clean_text(reason, field="reason")
     if not can_proceed(case.reopen):
         raise GuardFailed(_("Only a closed case can be reopened."))
     case.reopen(to_intake=to_intake)
-    _save(case, user=user, reason=f"case.reopen: {reason}"[:100])
+    save_with_history(case, user=user, reason=f"case.reopen: {reason}"[:100])
     if case.stage == Stage.INTAKE:
         _plan_back_to_draft(case, user=user)
     engine.start_journey(case)
@@ -392,7 +335,7 @@ def _plan_back_to_draft(case: Case, *, user) -> None:
         plan.submitted_at = None
         plan.approved_by = None
         plan.approved_at = None
-        _save(plan, user=user, reason="plan.reopen")
+        save_with_history(plan, user=user, reason="plan.reopen")
 
 
 # --------------------------------------------------------------------------------------------
@@ -406,7 +349,7 @@ def _editable_plan(case: Case, *, user) -> DevelopmentPlan:
     plan = DevelopmentPlan.objects.select_for_update().filter(case=case).first()
     if plan is None:
         plan = DevelopmentPlan(case=case, author=user)
-        _save(plan, user=user, reason="plan.create")
+        save_with_history(plan, user=user, reason="plan.create")
     if not plan.is_editable:
         raise GuardFailed(_("The plan is waiting for approval and cannot be changed now."))
     return plan
@@ -418,10 +361,10 @@ def plan_save(
 ) -> DevelopmentPlan:
     case = _locked_case(user=user, case_id=case_id)
     plan = _editable_plan(case, user=user)
-    _not_in_future(client_agreed_on, field="client_agreed_on")
-    plan.summary = _clean_text(summary, field="summary", required=False, max_length=5000)
+    not_in_future(client_agreed_on, field="client_agreed_on")
+    plan.summary = clean_text(summary, field="summary", required=False, max_length=5000)
     plan.client_agreed_on = client_agreed_on
-    _save(plan, user=user, reason="plan.update")
+    save_with_history(plan, user=user, reason="plan.update")
     return plan
 
 
@@ -434,10 +377,10 @@ def goal_add(
     goal = Goal(
         plan=plan,
         area=area,
-        description=_clean_text(description, field="description"),
+        description=clean_text(description, field="description"),
         target_date=target_date,
     )
-    _save(goal, user=user, reason="goal.add")
+    save_with_history(goal, user=user, reason="goal.add")
     return goal
 
 
@@ -457,7 +400,7 @@ def _goal_for_update(*, user, goal_id: int) -> tuple[Case, Goal]:
 def goal_remove(*, user, goal_id: int) -> None:
     case, goal = _goal_for_update(user=user, goal_id=goal_id)
     _editable_plan(case, user=user)
-    _delete(goal, user=user, reason="goal.remove")
+    delete_with_history(goal, user=user, reason="goal.remove")
 
 
 @service
@@ -467,7 +410,7 @@ def goal_mark_achieved(*, user, goal_id: int, achieved: bool = True) -> Goal:
     require(user, Action.RECORD, case)
     _require_active(case)
     goal.achieved = achieved
-    _save(goal, user=user, reason="goal.mark_achieved")
+    save_with_history(goal, user=user, reason="goal.mark_achieved")
     return goal
 
 
@@ -486,7 +429,7 @@ def plan_submit(*, user, case_id: int) -> DevelopmentPlan:
     plan.status = PlanStatus.SUBMITTED
     plan.submitted_at = timezone.now()
     plan.review_comment = ""
-    _save(plan, user=user, reason="plan.submit")
+    save_with_history(plan, user=user, reason="plan.submit")
     engine.complete_task(case, user=user, node_names={"draft_plan"})
     return plan
 
@@ -509,8 +452,8 @@ def plan_approve(*, user, case_id: int, comment: str = "") -> DevelopmentPlan:
     plan.status = PlanStatus.APPROVED
     plan.approved_by = user
     plan.approved_at = timezone.now()
-    plan.review_comment = _clean_text(comment, field="comment", required=False)
-    _save(plan, user=user, reason="plan.approve")
+    plan.review_comment = clean_text(comment, field="comment", required=False)
+    save_with_history(plan, user=user, reason="plan.approve")
     notify(
         recipient=plan.author,
         event=Event.PLAN_APPROVED,
@@ -529,8 +472,8 @@ def plan_return(*, user, case_id: int, comment: str) -> DevelopmentPlan:
     case = _locked_case(user=user, case_id=case_id)
     plan = _plan_under_review(case, user=user)
     plan.status = PlanStatus.RETURNED
-    plan.review_comment = _clean_text(comment, field="comment")
-    _save(plan, user=user, reason="plan.return")
+    plan.review_comment = clean_text(comment, field="comment")
+    save_with_history(plan, user=user, reason="plan.return")
     notify(
         recipient=plan.author,
         event=Event.PLAN_RETURNED,
@@ -566,7 +509,7 @@ def session_record(
         raise InvalidInput({"attendance": [_("List at least one client.")]})
     if format == SessionFormat.INDIVIDUAL and len(attendance) != 1:
         raise InvalidInput({"attendance": [_("An individual session has exactly one client.")]})
-    _not_in_future(held_on, field="held_on")
+    not_in_future(held_on, field="held_on")
     cases = []
     for case_id in sorted(attendance):
         case = _locked_case(user=user, case_id=case_id)
@@ -580,14 +523,14 @@ def session_record(
         organisation_id=organisations.pop(),
         kind=kind,
         format=format,
-        topic=_clean_text(topic, field="topic", max_length=200),
+        topic=clean_text(topic, field="topic", max_length=200),
         held_on=held_on,
         duration_minutes=duration_minutes,
         facilitator=user,
     )
-    _save(session, user=user, reason="session.record")
+    save_with_history(session, user=user, reason="session.record")
     for case in cases:
-        _save(
+        save_with_history(
             Attendance(session=session, case=case, present=bool(attendance[case.pk])),
             user=user,
             reason="session.record",
@@ -608,7 +551,7 @@ def attendance_set(*, user, attendance_id: int, present: bool) -> Attendance:
     require(user, Action.RECORD, case)
     _require_active(case)
     row.present = present
-    _save(row, user=user, reason="attendance.correct", validate=False)
+    save_with_history(row, user=user, reason="attendance.correct", validate=False)
     return row
 
 
@@ -638,12 +581,12 @@ def screening_record(
     case = _locked_case(user=user, case_id=case_id)
     require(user, Action.RECORD, case)
     _require_stage(case, [Stage.SCREENING], _("The health screening"))
-    _not_in_future(screened_on, field="screened_on")
+    not_in_future(screened_on, field="screened_on")
     screening = HealthScreening.objects.filter(case=case).first() or HealthScreening(case=case)
     screening.status = status
     screening.screened_on = screened_on
     screening.referred_to = _partner(referred_to_id, case=case, field="referred_to")
-    _save(screening, user=user, reason="screening.record")
+    save_with_history(screening, user=user, reason="screening.record")
     return screening
 
 
@@ -661,7 +604,7 @@ def placement_save(
     require(user, Action.RECORD, case)
     _require_stage(case, [Stage.PLACEMENT], _("The placement"))
     placement = Placement.objects.filter(case=case).first() or Placement(case=case)
-    placement.employer = _clean_text(employer, field="employer", required=False, max_length=200)
+    placement.employer = clean_text(employer, field="employer", required=False, max_length=200)
     placement.contract_type = contract_type
     placement.starts_on = starts_on
     if exit_outcome and exit_outcome != placement.exit_outcome:
@@ -669,7 +612,7 @@ def placement_save(
     placement.exit_outcome = exit_outcome
     if not exit_outcome:
         placement.exit_recorded_on = None
-    _save(placement, user=user, reason="placement.record")
+    save_with_history(placement, user=user, reason="placement.record")
     return placement
 
 
@@ -702,12 +645,12 @@ def follow_up_record(
         and case.follow_ups.filter(kind=FollowUpKind.FIRST, status=FollowUpStatus.PENDING).exists()
     ):
         raise GuardFailed(_("Record the first follow-up before the second."))
-    _not_in_future(contacted_on, field="contacted_on")
+    not_in_future(contacted_on, field="contacted_on")
     follow_up.status = status
     follow_up.contacted_on = contacted_on
     follow_up.situation = situation if status == FollowUpStatus.REACHED else ""
-    follow_up.notes = _clean_text(notes, field="notes", required=False)
-    _save(follow_up, user=user, reason="follow_up.record")
+    follow_up.notes = clean_text(notes, field="notes", required=False)
+    save_with_history(follow_up, user=user, reason="follow_up.record")
     return follow_up
 
 
@@ -720,9 +663,9 @@ def referral_create(*, user, case_id: int, partner_id: int, purpose: str) -> Ref
     if partner is None:
         raise InvalidInput({"partner": [_("Choose a partner office of the programme.")]})
     referral = Referral(
-        case=case, partner=partner, purpose=_clean_text(purpose, field="purpose", max_length=200)
+        case=case, partner=partner, purpose=clean_text(purpose, field="purpose", max_length=200)
     )
-    _save(referral, user=user, reason="referral.create")
+    save_with_history(referral, user=user, reason="referral.create")
     return referral
 
 
@@ -741,13 +684,13 @@ def referral_record_answer(
     require(user, Action.RECORD, case)
     if referral.status != ReferralStatus.SENT:
         raise GuardFailed(_("This referral has been answered already."))
-    _not_in_future(answered_on, field="answered_on")
+    not_in_future(answered_on, field="answered_on")
     if answered_on and answered_on < referral.referred_on:
         raise InvalidInput({"answered_on": [_("The answer cannot predate the referral.")]})
-    referral.answer = _clean_text(answer, field="answer")
+    referral.answer = clean_text(answer, field="answer")
     referral.answered_on = answered_on
     referral.status = ReferralStatus.ANSWERED
-    _save(referral, user=user, reason="referral.answer")
+    save_with_history(referral, user=user, reason="referral.answer")
     if case.mentor and case.mentor != user:
         notify(
             recipient=case.mentor,

@@ -27,11 +27,18 @@ from viewflow.workflow.status import STATUS
 from audit.access import record_access
 from audit.selectors import cases_changed_since_review
 from community.selectors import events_of_client
+from kernel.errors import (
+    GuardFailed,
+    InvalidInput,
+    NotAllowed,
+    NotFound,
+    ServiceError,
+    StageConflict,
+)
 from workflows import deadlines, engine
 from workflows.models import CaseTask
 
 from . import forms, selectors, services
-from .errors import CaseworkError, GuardFailed, InvalidInput, NotAllowed, NotFound, StageConflict
 from .journey import Stage
 from .models import Case, FollowUp, FollowUpStatus, PlanStatus
 from .permissions import Action, can, can_see_special_category
@@ -185,7 +192,7 @@ def intake_new(request: HttpRequest) -> HttpResponse:
             )
         except InvalidInput as error:
             _attach_errors(form, error)
-        except CaseworkError as error:
+        except ServiceError as error:
             messages.error(request, str(error))
         else:
             messages.success(request, _("Case %(number)s opened.") % {"number": case.number})
@@ -467,7 +474,7 @@ def case_action(request: HttpRequest, case_id: int, name: str) -> HttpResponse:
             raise Http404() from None
         except InvalidInput as error:
             _attach_errors(form, error)
-        except CaseworkError as error:
+        except ServiceError as error:
             status = ERROR_STATUS.get(type(error), 400)
             messages.error(request, str(error))
             # The page is re-read: the refusal may be because the case changed meanwhile.
@@ -597,7 +604,7 @@ def group_session_new(request: HttpRequest) -> HttpResponse:
             )
         except InvalidInput as error:
             _attach_errors(form, error)
-        except CaseworkError as error:
+        except ServiceError as error:
             messages.error(request, str(error))
         else:
             messages.success(request, _("Session and attendance sheet recorded."))

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from casework.errors import NotFound
 from casework.selectors import clients_visible_to, organisation_of
+from kernel.errors import NotFound
 
 from .models import CommunityEvent, EventAttendee
 

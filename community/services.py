@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import datetime
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from casework import selectors as casework_selectors
-from casework.errors import InvalidInput, NotAllowed
-from casework.services import _not_in_future, _save
+from kernel.errors import InvalidInput, NotAllowed
+from kernel.services import save_with_history, service
+from kernel.validators import not_in_future
 
 from . import selectors
 from .models import CommunityEvent, EventAttendee, EventKind
@@ -18,7 +18,7 @@ from .models import CommunityEvent, EventAttendee, EventKind
 RECORD_PERMISSION = "casework.record_casework"
 
 
-@transaction.atomic
+@service
 def event_create(
     *,
     user,
@@ -37,7 +37,7 @@ def event_create(
         raise InvalidInput({"programme": [_("Choose a programme of your organisation.")]})
     if kind not in EventKind.values:
         raise InvalidInput({"kind": [_("Choose the kind of event.")]})
-    _not_in_future(held_on, field="held_on")
+    not_in_future(held_on, field="held_on")
     event = CommunityEvent(
         programme=programme,
         organisation=organisation,
@@ -48,11 +48,11 @@ def event_create(
         held_on=held_on,
         organiser=user,
     )
-    _save(event, user=user, reason="event.create")
+    save_with_history(event, user=user, reason="event.create")
     return event
 
 
-@transaction.atomic
+@service
 def event_record_attendance(
     *, user, event_id: int, client_ids: list[int], guests: list[tuple[str, str]]
 ) -> list[EventAttendee]:
@@ -80,10 +80,10 @@ def event_record_attendance(
     added = []
     for client_id in sorted(set(clients) - already):
         row = EventAttendee(event=event, client=clients[client_id])
-        _save(row, user=user, reason="event.attendance")
+        save_with_history(row, user=user, reason="event.attendance")
         added.append(row)
     for name, settlement in cleaned_guests:
         row = EventAttendee(event=event, guest_name=name, guest_settlement=settlement)
-        _save(row, user=user, reason="event.attendance")
+        save_with_history(row, user=user, reason="event.attendance")
         added.append(row)
     return added

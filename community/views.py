@@ -7,8 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework import selectors as casework_selectors
-from casework.errors import CaseworkError, InvalidInput, NotFound
 from casework.views import _attach_errors
+from kernel.errors import InvalidInput, NotFound, ServiceError
 
 from . import forms, selectors, services
 
@@ -36,7 +36,7 @@ def event_new(request):
             event = services.event_create(user=user, **data)
         except InvalidInput as error:
             _attach_errors(form, error)
-        except CaseworkError as error:
+        except ServiceError as error:
             messages.error(request, str(error))
         else:
             messages.success(request, _("Event recorded. Now fill in its attendance sheet."))
@@ -70,7 +70,7 @@ def event_detail(request, event_id: int):
             )
         except InvalidInput as error:
             _attach_errors(form, error)
-        except CaseworkError as error:
+        except ServiceError as error:
             messages.error(request, str(error))
         else:
             messages.success(request, _("Attendance sheet updated."))

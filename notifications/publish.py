@@ -24,6 +24,8 @@ from django.db import transaction
 from django.db.models import Exists
 from django.utils import timezone, translation
 
+from kernel.services import at_service_end
+
 from . import presence
 from .events import TITLES, Event
 from .models import Notification
@@ -47,8 +49,8 @@ def _language_of(user) -> str:
 def notify(
     *, recipient, event: Event, params: dict, url: str = "", case=None, task_id: int | None = None
 ) -> Notification | None:
-    """Record a notification for ``recipient`` and push it after commit. Inside ``collected()``
-    (every casework service) the row is written with the others at the end of the block."""
+    """Record a notification for ``recipient`` and push it after commit. Inside a service
+    (``kernel.services.service``) the row is written with the others at the service's end."""
     if recipient is None or not recipient.is_active:
         return None
     if event == Event.TASK_REASSIGNED and task_id is not None:
@@ -66,53 +68,27 @@ def notify(
         recipient_online=Exists(presence.online_sockets(recipient.pk)),
     )
 
-    pending = getattr(_collecting, "rows", None)
-    if pending is None or not transaction.get_connection().in_atomic_block:
-        _write([notification])
-        transaction.on_commit(lambda: push(notification))
-        return notification
-
     def push_after_commit():
-        _outbox().append(notification)  # pushed with the others of the block
+        _outbox().append(notification)  # pushed with the others of the service
 
-    transaction.on_commit(push_after_commit)  # registered now: it marks the savepoint
-    pending.append((notification, push_after_commit))
+    # Registered first: it marks the savepoint the notification belongs to.
+    transaction.on_commit(push_after_commit)
+    if not at_service_end(notification, flush=_write_batch, marker=push_after_commit):
+        _write_batch([notification])  # outside a service: written at once
     return notification
 
 
-# The notifications recorded inside ``collected()`` and not yet written, per thread.
-_collecting = threading.local()
+def _write_batch(notifications: list[Notification]) -> None:
+    """The notifications a service recorded, written together at its end (``@service``): one
+    INSERT however many people it tells (a transition notifies two or three people; a plan
+    waiting for approval, every supervisor of the organisation)."""
+    _write(notifications)
+    # After the rows' own callbacks (registered earlier) have put them in the outbox.
+    transaction.on_commit(_push_outbox)
 
 
-@contextmanager
-def collected():
-    """Write the notifications recorded inside the block in one INSERT when it ends, instead of
-    one INSERT each (a transition notifies two or three people; a plan waiting for approval,
-    every supervisor of the organisation). Must run inside the block's transaction; nested
-    blocks write with the outermost. When the block raises, nothing is written (and Django drops
-    the pushes with the rolled-back transaction)."""
-    if getattr(_collecting, "rows", None) is not None:
-        yield
-        return
-    _collecting.rows = []
-    try:
-        yield
-        pending = _collecting.rows
-    finally:
-        _collecting.rows = None
-    # A notification recorded in a savepoint that was rolled back since must not be written:
-    # Django forgot its push then, which is how to tell (the same bookkeeping as on_commit's).
-    connection = transaction.get_connection()
-    alive = {id(callback) for _sids, callback, _robust in connection.run_on_commit}
-    written = [row for row, push_after_commit in pending if id(push_after_commit) in alive]
-    _write(written)
-    if written:
-        # After the rows' own callbacks (registered earlier) have put them in the outbox.
-        transaction.on_commit(_push_outbox)
-
-
-# The committed notifications of a ``collected()`` block, between their on-commit callbacks and
-# the block's ``_push_outbox``, per thread.
+# The committed notifications of a service, between their on-commit callbacks and
+# the service's ``_push_outbox``, per thread.
 _pushes = threading.local()
 
 

@@ -3,14 +3,15 @@ pages after commit, through ``publish`` (the one door to the channel layer)."""
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.utils import timezone
+
+from kernel.services import service
 
 from .models import Notification
 from .publish import send_read_on_commit
 
 
-@transaction.atomic
+@service
 def notification_mark_read(*, user, notification_id: int) -> Notification:
     """Mark one of ``user``'s notifications read. Another user's answers DoesNotExist."""
     notification = Notification.objects.select_for_update().get(pk=notification_id, recipient=user)
@@ -21,7 +22,7 @@ def notification_mark_read(*, user, notification_id: int) -> Notification:
     return notification
 
 
-@transaction.atomic
+@service
 def notification_mark_all_read(*, user) -> int:
     """Mark every unread notification of ``user`` read; returns how many."""
     ids = list(

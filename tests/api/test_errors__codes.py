@@ -9,8 +9,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from rest_framework.exceptions import NotAuthenticated
 
-from casework.errors import GuardFailed
 from casework.journey import Stage
+from kernel.errors import GuardFailed
 
 from ..journey import submit_plan, to_stage
 from .support import api_client, assert_error, db_fingerprint, url

@@ -1,12 +1,12 @@
-"""``casework.history_speedup``: simple-history's manager class is built once, and history keeps
-working exactly as before."""
+"""``kernel.compat.simple_history_speedup``: simple-history's manager class is built once, and
+history keeps working exactly as before."""
 
 import pytest
 from simple_history.manager import HistoryDescriptor
 
-from casework import history_speedup
 from casework.journey import Stage
 from casework.models import Case, Client
+from kernel.compat import simple_history_speedup as history_speedup
 
 
 @pytest.fixture

@@ -10,10 +10,10 @@ import pytest
 from django.db import transaction
 
 from casework import services
-from casework.errors import NotAllowed, NotFound
 from casework.journey import Stage
 from casework.models import Outcome
 from casework.permissions import ACTION_PERMISSIONS, Action, can
+from kernel.errors import NotAllowed, NotFound
 
 from ..journey import TODAY, submit_plan, to_stage
 from .support import db_state, make_ready_to_leave, reload

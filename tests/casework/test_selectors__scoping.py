@@ -5,7 +5,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from casework import selectors, services
-from casework.errors import NotFound
+from kernel.errors import NotFound
 
 from ..conftest import COMPLETE_CLIENT, new_client
 from ..journey import TODAY

@@ -14,9 +14,9 @@ from django.db import connection
 from viewflow.workflow.status import PROCESS
 
 from casework import services
-from casework.errors import GuardFailed, StageConflict
 from casework.journey import Stage
 from casework.models import Case, DevelopmentPlan, PlanStatus
+from kernel.errors import GuardFailed, StageConflict
 from notifications.models import Notification
 from workflows import engine
 

@@ -5,10 +5,10 @@ import pytest
 from django.contrib.auth.models import Group
 
 from casework import services
-from casework.errors import GuardFailed, InvalidInput, NotAllowed, NotFound
 from casework.journey import Stage
 from casework.models import PlanStatus
 from casework.roles import Role
+from kernel.errors import GuardFailed, InvalidInput, NotAllowed, NotFound
 from notifications.events import Event
 from notifications.models import Notification
 

@@ -4,7 +4,6 @@ illegal transition (wrong stage, guard unmet, wrong role) changes nothing at all
 import pytest
 
 from casework import services
-from casework.errors import GuardFailed, NotAllowed
 from casework.journey import Stage
 from casework.models import (
     ExitOutcome,
@@ -16,6 +15,7 @@ from casework.models import (
     SessionFormat,
     SessionKind,
 )
+from kernel.errors import GuardFailed, NotAllowed
 
 from ..conftest import new_client
 from ..factories import MembershipFactory, ProgrammeFactory

@@ -5,7 +5,6 @@ import datetime
 import pytest
 
 from casework import services
-from casework.errors import InvalidInput
 from casework.journey import Stage
 from casework.models import (
     ExitOutcome,
@@ -16,6 +15,7 @@ from casework.models import (
     SessionFormat,
     SessionKind,
 )
+from kernel.errors import InvalidInput
 
 from ..conftest import COMPLETE_CLIENT, new_client
 from ..factories import ProgrammeFactory

@@ -10,8 +10,8 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 
 from casework import services
-from casework.errors import GuardFailed
 from casework.journey import Stage
+from kernel.errors import GuardFailed
 from notifications.events import Event
 from notifications.models import Notification
 from notifications.publish import user_group

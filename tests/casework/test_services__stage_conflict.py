@@ -4,9 +4,9 @@ StageConflict, which names the stage the case is in now, and writes nothing."""
 import pytest
 
 from casework import services
-from casework.errors import StageConflict
 from casework.journey import Stage
 from casework.models import Outcome
+from kernel.errors import StageConflict
 
 from ..journey import to_stage
 from .support import db_state, make_ready_to_leave, reload

@@ -5,9 +5,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from casework import services as casework_services
-from casework.errors import InvalidInput, NotAllowed, NotFound
 from community import selectors, services
 from community.models import CommunityEvent, EventAttendee, EventKind
+from kernel.errors import InvalidInput, NotAllowed, NotFound
 
 from ..conftest import new_client
 

@@ -8,7 +8,7 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 
 from casework import services
-from casework.errors import GuardFailed
+from kernel.errors import GuardFailed
 from notifications.events import TITLES, Event
 from notifications.models import Notification, SocketPresence
 from notifications.publish import notify, user_group

@@ -130,20 +130,24 @@ def test_notifications_recorded_in_a_service_are_written_in_one_insert_and_pushe
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from notifications.publish import collected
+    from kernel.services import service
 
     people = [world.mentor, world.mentor2, world.supervisor]
-    with (
-        django_capture_on_commit_callbacks(execute=True),
-        CaptureQueriesContext(connection) as captured,
-        transaction.atomic(),
-        collected(),
-    ):
+
+    @service
+    def notify_three():
         recorded = [
             notify(recipient=person, event=Event.FOLLOW_UP_DUE, params={"case": "X"})
             for person in people
         ]
-        assert not Notification.objects.exists()  # not yet: at the end of the block
+        assert not Notification.objects.exists()  # not yet: at the end of the service
+        return recorded
+
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        CaptureQueriesContext(connection) as captured,
+    ):
+        recorded = notify_three()
     inserts = [q for q in captured.captured_queries if q["sql"].startswith("INSERT")]
     assert len(inserts) == 1
     rows = Notification.objects.order_by("pk")
@@ -158,13 +162,18 @@ def test_notifications_recorded_in_a_service_are_written_in_one_insert_and_pushe
 def test_a_notification_of_a_rolled_back_savepoint_is_neither_written_nor_pushed(
     world, sent, django_capture_on_commit_callbacks
 ):
-    from notifications.publish import collected
+    from kernel.services import service
 
-    with django_capture_on_commit_callbacks(execute=True), transaction.atomic(), collected():
+    @service
+    def notify_one_of_two():
         kept = notify(recipient=world.mentor, event=Event.FOLLOW_UP_DUE, params={"case": "A"})
         with pytest.raises(ZeroDivisionError), transaction.atomic():
             notify(recipient=world.mentor2, event=Event.FOLLOW_UP_DUE, params={"case": "B"})
             1 / 0  # noqa: B018
+        return kept
+
+    with django_capture_on_commit_callbacks(execute=True):
+        kept = notify_one_of_two()
     assert list(Notification.objects.values_list("recipient_id", flat=True)) == [world.mentor.pk]
     assert [call.args[1]["message"]["id"] for call in sent.call_args_list] == [kept.pk]
 

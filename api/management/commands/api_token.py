@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from api import services
 from api.models import ApiToken
-from casework.errors import NotFound
+from kernel.errors import NotFound
 
 
 class Command(BaseCommand):

@@ -10,7 +10,7 @@ part of BENCHMARKS.md.
 - P2: the pages staff use all day at 100 cases and at programme scale (100,000 clients and
   cases, 10,000,000 history rows): query counts (must not change), server and database time,
   and the plans of their slowest queries (PostgreSQL; on SQLite only with ``--quick``).
-- P4: the cost of history on a save, before and after ``casework.history_speedup``.
+- P4: the cost of history on a save, before and after ``kernel.compat.simple_history_speedup``.
 
 ``--quick`` is the CI guard: small sizes, SQLite (plus PostgreSQL if given), a minute or so;
 it exits non-zero when a page's query count differs between the small and the large dataset.

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 
-class CaseworkError(Exception):
+class ServiceError(Exception):
     """Base class: a refusal the user can act on. ``code`` is stable and machine-readable."""
 
     code = "casework_error"
@@ -23,21 +23,21 @@ class CaseworkError(Exception):
         return str(self.message)
 
 
-class NotFound(CaseworkError):
+class NotFound(ServiceError):
     """The record does not exist or is outside the user's scope: the two look the same."""
 
     code = "not_found"
     default_message = _("No such record.")
 
 
-class NotAllowed(CaseworkError):
+class NotAllowed(ServiceError):
     """The user can see the record but their role may not do this to it."""
 
     code = "not_allowed"
     default_message = _("Your role does not allow this action on this case.")
 
 
-class StageConflict(CaseworkError):
+class StageConflict(ServiceError):
     """The case moved on while the user was looking at it."""
 
     code = "stage_conflict"
@@ -46,14 +46,14 @@ class StageConflict(CaseworkError):
     )
 
 
-class GuardFailed(CaseworkError):
+class GuardFailed(ServiceError):
     """The step is not ready: ``details`` name everything that is missing."""
 
     code = "guard_failed"
     default_message = _("This step cannot be taken yet.")
 
 
-class InvalidInput(CaseworkError):
+class InvalidInput(ServiceError):
     """Field-level validation errors, as ``{field: [messages]}``."""
 
     code = "invalid"

@@ -1,0 +1,101 @@
+"""What every service is built from (DESIGN.md rules 1 and 4).
+
+``@service`` runs the function in one transaction. Work that is cheaper done once for the whole
+service (the notifications it records are written in one INSERT) is handed to
+``at_service_end`` and done when the outermost service ends, still inside its transaction.
+``save_with_history`` is the one way a service saves a tracked row: validated, and stamped with
+the acting user and a change reason for the history row.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Callable
+from contextlib import contextmanager
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Model
+
+from .compat.django_on_commit import pending_callbacks
+from .errors import InvalidInput
+
+# Per thread: ``{flush: [(item, marker), ...]}`` while a service runs, else None.
+_batches = threading.local()
+
+
+def service(function):
+    """One transaction for the whole service; what it handed to ``at_service_end`` is flushed
+    at its end (nested services flush with the outermost). When it raises, nothing is kept."""
+
+    @functools.wraps(function)
+    def run(*args, **kwargs):
+        with transaction.atomic(), _batched():
+            return function(*args, **kwargs)
+
+    return run
+
+
+@contextmanager
+def _batched():
+    if getattr(_batches, "pending", None) is not None:
+        yield
+        return
+    _batches.pending = {}
+    try:
+        yield
+        pending = _batches.pending
+    finally:
+        _batches.pending = None
+    alive = pending_callbacks()
+    for flush, entries in pending.items():
+        # An item recorded in a savepoint that was rolled back since is dropped: Django dropped
+        # its marker callback with the savepoint, which is how to tell.
+        items = [item for item, marker in entries if id(marker) in alive]
+        if items:
+            flush(items)
+
+
+def at_service_end(item: Any, *, flush: Callable[[list], None], marker: Callable) -> bool:
+    """Inside a service, keep ``item`` for ``flush`` (called once with every item of the same
+    ``flush``) at the service's end and answer True; outside one, answer False and leave it to
+    the caller. ``marker`` is an on-commit callback the caller registered for the item: if the
+    savepoint it was registered in rolls back, the item is dropped with it."""
+    pending = getattr(_batches, "pending", None)
+    if pending is None or not transaction.get_connection().in_atomic_block:
+        return False
+    pending.setdefault(flush, []).append((item, marker))
+    return True
+
+
+def save_with_history(obj: Model, *, user, reason: str, validate: bool = True) -> None:
+    """Validate and save ``obj``, stamping its history row with ``user`` and ``reason``.
+
+    ``validate=False`` is for rows a service has just built from checked values only (a full
+    clean re-reads every foreign key)."""
+    if validate:
+        try:
+            obj.full_clean(exclude=["stage"])
+        except ValidationError as error:
+            raise InvalidInput(field_errors(error)) from None
+    obj._history_user = user
+    obj._change_reason = reason
+    obj.save()
+
+
+def delete_with_history(obj: Model, *, user, reason: str) -> None:
+    obj._history_user = user
+    obj._change_reason = reason
+    obj.delete()
+
+
+def field_errors(error: ValidationError) -> dict[str, list[str]]:
+    """A model's ``ValidationError`` as ``{field: [messages]}`` (``__all__`` for the rest)."""
+    if hasattr(error, "error_dict"):
+        return {
+            field: [str(m) for m in ValidationError(errors).messages]
+            for field, errors in error.error_dict.items()
+        }
+    return {"__all__": [str(m) for m in error.messages]}
