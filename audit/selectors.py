@@ -561,7 +561,7 @@ def finish(entries: list[Entry], refs: diff.Refs, *, review: ReviewSignOff | Non
 
 
 def _node_stages() -> dict[str, str]:
-    from workflows.flows import STAGE_TASKS
+    from workflows.stage_tasks import STAGE_TASKS
 
     return {node: stage for stage, nodes in STAGE_TASKS.items() for node in nodes}
 

@@ -9,41 +9,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db import models
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+
+from kernel.choices import FollowUpStatus, PlanStatus, Stage
 
 if TYPE_CHECKING:
     from .models import Case
-
-
-class Stage(models.TextChoices):
-    INTAKE = "intake", gettext_lazy("intake")
-    PLANNING = "planning", gettext_lazy("development plan")
-    TRAINING = "training", gettext_lazy("trainings and counselling")
-    SCREENING = "screening", gettext_lazy("health screening")
-    PLACEMENT = "placement", gettext_lazy("labour-market placement")
-    FOLLOW_UP = "follow_up", gettext_lazy("follow-up")
-    SUSPENDED = "suspended", gettext_lazy("suspended")
-    CLOSED = "closed", gettext_lazy("closed")
-
-    @classmethod
-    def journey(cls) -> list[str]:
-        """Every stage a case can pass through, in order, ending with closed."""
-        return [
-            cls.INTAKE,
-            cls.PLANNING,
-            cls.TRAINING,
-            cls.SCREENING,
-            cls.PLACEMENT,
-            cls.FOLLOW_UP,
-            cls.CLOSED,
-        ]
-
-    @classmethod
-    def active(cls) -> list[str]:
-        """Stages in which work on the client goes on."""
-        return cls.journey()[:-1]
 
 
 def next_stage(current: str, programme_stages: list[str]) -> str:
@@ -76,8 +47,6 @@ def _intake(case: Case) -> list[str]:
 
 
 def _planning(case: Case) -> list[str]:
-    from .models import PlanStatus
-
     plan = getattr(case, "plan", None)
     if plan is None:
         return [_("Draft the development plan.")]
@@ -116,8 +85,6 @@ def _placement(case: Case) -> list[str]:
 
 
 def _follow_up(case: Case) -> list[str]:
-    from .models import FollowUpStatus
-
     pending = [
         str(follow_up.get_kind_display())
         for follow_up in case.follow_ups.all()

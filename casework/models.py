@@ -19,7 +19,9 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import GET_STATE, FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
-from .journey import Stage, exit_requirements_missing, next_stage
+from kernel.choices import FollowUpStatus, PlanStatus, Stage
+
+from .journey import exit_requirements_missing, next_stage
 
 # --------------------------------------------------------------------------------------------
 # Programme set-up: consortium, organisations, staff
@@ -519,13 +521,6 @@ class Case(FSMModelMixin, models.Model):
 # --------------------------------------------------------------------------------------------
 
 
-class PlanStatus(models.TextChoices):
-    DRAFT = "draft", _("draft")
-    SUBMITTED = "submitted", _("submitted for approval")
-    RETURNED = "returned", _("returned for changes")
-    APPROVED = "approved", _("approved")
-
-
 class DevelopmentPlan(models.Model):
     """The individual development plan (egyéni fejlesztési terv)."""
 
@@ -754,12 +749,6 @@ class Placement(models.Model):
 class FollowUpKind(models.TextChoices):
     FIRST = "first", _("first follow-up (4 weeks)")
     SECOND = "second", _("second follow-up (6 months)")
-
-
-class FollowUpStatus(models.TextChoices):
-    PENDING = "pending", _("pending")
-    REACHED = "reached", _("client reached")
-    UNREACHABLE = "unreachable", _("client unreachable")
 
 
 class FollowUp(models.Model):

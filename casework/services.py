@@ -3,7 +3,7 @@
 Each service is keyword-only and runs in one transaction: it loads the case through the user's
 scope with its row locked, checks the role permission, validates, runs the FSM transition, saves
 with the acting user and a change reason on the history row, drives the flow through
-``workflows.engine``, and records notifications that are pushed only after commit. When a service
+``journey_flow``, and records notifications that are pushed only after commit. When a service
 raises, nothing it did is kept.
 """
 
@@ -22,9 +22,8 @@ from kernel.services import delete_with_history, save_with_history, service
 from kernel.validators import clean_text, not_in_future
 from notifications.events import Event
 from notifications.publish import notify
-from workflows import engine
 
-from . import selectors
+from . import journey_flow, selectors
 from .journey import Stage
 from .models import (
     EARLY_OUTCOMES,
@@ -170,7 +169,7 @@ def case_open(*, user, client_id: int, programme_id: int) -> Case:
         social_worker=user,
     )
     save_with_history(case, user=user, reason="case.open")
-    engine.start_journey(case)
+    journey_flow.start_journey(case)
     return case
 
 
@@ -201,7 +200,7 @@ def case_assign_mentor(*, user, case_id: int, mentor_id: int) -> Case:
         return case
     case.mentor = mentor
     save_with_history(case, user=user, reason="case.assign_mentor")
-    engine.reassign_open_tasks(case, from_user=previous, to_user=mentor)
+    journey_flow.reassign_open_tasks(case, from_user=previous, to_user=mentor)
     return case
 
 
@@ -236,15 +235,9 @@ def _advance(case: Case, *, user) -> Case:
     save_with_history(case, user=user, reason="case.advance", validate=False)
     if case.stage == Stage.FOLLOW_UP:
         _schedule_follow_ups(case, user=user)
-    _complete_left_task(case, left, user)
+    journey_flow.complete_stage_task(case, user=user, stage=left)
     _announce_stage_change(case, actor=user)
     return case
-
-
-def _complete_left_task(case: Case, left: str, user) -> None:
-    from workflows.flows import STAGE_TASKS
-
-    engine.complete_task(case, user=user, node_names=STAGE_TASKS[left])
 
 
 def _schedule_follow_ups(case: Case, *, user) -> None:
@@ -271,7 +264,7 @@ def case_suspend(*, user, case_id: int, reason: str, from_stage: str | None = No
     case.suspend()
     case.closure_reason = ""
     save_with_history(case, user=user, reason=f"case.suspend: {reason}"[:100])
-    engine.stop_journey(case)
+    journey_flow.stop_journey(case)
     _announce_stage_change(case, actor=user)
     return case
 
@@ -284,7 +277,7 @@ def case_resume(*, user, case_id: int) -> Case:
         raise GuardFailed(_("Only a suspended case can be resumed."))
     case.resume()
     save_with_history(case, user=user, reason="case.resume")
-    engine.start_journey(case)
+    journey_flow.start_journey(case)
     _announce_stage_change(case, actor=user)
     return case
 
@@ -303,7 +296,7 @@ def case_close_early(
         raise GuardFailed(_("The case is already closed."))
     case.close_early(outcome=outcome, reason=reason)
     save_with_history(case, user=user, reason="case.close_early")
-    engine.stop_journey(case)
+    journey_flow.stop_journey(case)
     _announce_stage_change(case, actor=user)
     return case
 
@@ -320,7 +313,7 @@ def case_reopen(*, user, case_id: int, reason: str, to_intake: bool = False) -> 
     save_with_history(case, user=user, reason=f"case.reopen: {reason}"[:100])
     if case.stage == Stage.INTAKE:
         _plan_back_to_draft(case, user=user)
-    engine.start_journey(case)
+    journey_flow.start_journey(case)
     _announce_stage_change(case, actor=user)
     return case
 
@@ -430,7 +423,7 @@ def plan_submit(*, user, case_id: int) -> DevelopmentPlan:
     plan.submitted_at = timezone.now()
     plan.review_comment = ""
     save_with_history(plan, user=user, reason="plan.submit")
-    engine.complete_task(case, user=user, node_names={"draft_plan"})
+    journey_flow.complete_task(case, user=user, node_names={"draft_plan"})
     return plan
 
 
@@ -481,7 +474,7 @@ def plan_return(*, user, case_id: int, comment: str) -> DevelopmentPlan:
         url=case.get_absolute_url(),
         case=case,
     )
-    engine.complete_task(case, user=user, node_names={"approve_plan"})
+    journey_flow.complete_task(case, user=user, node_names={"approve_plan"})
     return plan
 
 

@@ -7,5 +7,11 @@ class WorkflowsConfig(AppConfig):
     verbose_name = _("Workflows")
 
     def ready(self) -> None:
-        # Imported here so that post_migrate creates the flow's permissions.
-        from . import flows  # noqa: F401
+        # Imported once the app registry is ready (the flow's models and casework's are
+        # needed), so that post_migrate creates the flow's permissions; then the engine is
+        # plugged into the casework services that drive it (casework/journey_flow.py).
+        from casework import journey_flow
+
+        from . import engine, flows  # noqa: F401
+
+        journey_flow.plug(engine)

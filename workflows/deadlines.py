@@ -3,7 +3,7 @@
 A task is due a fixed time after the flow opened it (``DUE_AFTER``, per flow node), except the
 follow-up task, which is due when the case's earliest pending follow-up is (``FollowUp.due_on``,
 end of that day). A task overdue for longer than ``ESCALATION_GRACE`` is escalated to the
-supervisors of the case's organisation. ``notifications.overdue`` sends the reminders;
+supervisors of the case's organisation. ``workflows.overdue`` sends the reminders;
 ``manage.py notify_overdue`` runs it from cron.
 """
 

@@ -1,4 +1,5 @@
-"""The narrow API the casework services use to drive the flow.
+"""The narrow API the casework services use to drive the flow (plugged into
+``casework.journey_flow`` by ``WorkflowsConfig.ready``).
 
 Completing a task here mirrors Viewflow's own execute view: under the flow lock and a
 transaction, build the activation, claim the task if it is pooled, start it and execute it, which
@@ -13,8 +14,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from viewflow.workflow.status import PROCESS, STATUS
 
-from .flows import STAGE_TASKS, CaseJourneyFlow
+from .announce import announce_reassignment
+from .flows import CaseJourneyFlow
 from .models import CaseProcess, CaseTask
+from .stage_tasks import STAGE_TASKS
 
 OPEN_TASK_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 
@@ -106,11 +109,13 @@ def complete_task(case, *, user, node_names: set[str] | None = None) -> CaseTask
         return task
 
 
+def complete_stage_task(case, *, user, stage: str) -> CaseTask:
+    """Complete the open task of ``stage``, the stage the case has just left."""
+    return complete_task(case, user=user, node_names=STAGE_TASKS[stage])
+
+
 def reassign_open_tasks(case, *, from_user, to_user) -> list[CaseTask]:
     """Give ``from_user``'s open tasks on ``case`` to ``to_user`` (a new mentor)."""
-    from notifications.events import Event
-    from notifications.publish import notify
-
     moved = []
     process = active_process(case)
     if process is None or from_user is None:
@@ -120,50 +125,5 @@ def reassign_open_tasks(case, *, from_user, to_user) -> list[CaseTask]:
             task.owner = to_user
             task.save(update_fields=["owner"])
             moved.append(task)
-            params = {"task": task.flow_task.task_title, "case": case.number}
-            notify(
-                recipient=from_user,
-                event=Event.TASK_REASSIGNED,
-                params=params,
-                url=case.get_absolute_url(),
-                case=case,
-                task_id=task.pk,
-            )
-            notify(
-                recipient=to_user,
-                event=Event.TASK_ASSIGNED,
-                params=params,
-                url=case.get_absolute_url(),
-                case=case,
-                task_id=task.pk,
-            )
+            announce_reassignment(task, case, from_user=from_user, to_user=to_user)
     return moved
-
-
-def announce_task(task: CaseTask) -> None:
-    """Tell whoever must do a new task: its owner, or every supervisor able to claim it."""
-    from casework.selectors import users_with_queue_permission
-    from notifications.events import Event
-    from notifications.publish import notify
-
-    case = task.process.artifact
-    params = {"task": task.flow_task.task_title, "case": case.number}
-    if task.owner_id:
-        notify(
-            recipient=task.owner,
-            event=Event.TASK_ASSIGNED,
-            params=params,
-            url=case.get_absolute_url(),
-            case=case,
-            task_id=task.pk,
-        )
-        return
-    for user in users_with_queue_permission(task.owner_permission, case=case):
-        notify(
-            recipient=user,
-            event=Event.TASK_QUEUED,
-            params=params,
-            url=case.get_absolute_url(),
-            case=case,
-            task_id=task.pk,
-        )

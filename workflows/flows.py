@@ -7,14 +7,16 @@ cancels its process; resuming or reopening starts a new one, which ``route`` sen
 task. So the open task always matches the stage, and a test checks that it does.
 """
 
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
 
 from casework.auth import APPROVE_PLAN, organisation_queue_permission
-from casework.journey import Stage
-from casework.models import PlanStatus
+from casework.selectors import cases_visible_to
+from kernel.choices import PlanStatus, Stage
 
+from .announce import announce_task
 from .locks import case_row_lock
 from .models import CaseProcess, CaseTask
 from .nodes import StageTask
@@ -35,6 +37,30 @@ def _stage_is(*stages):
 def _plan_status(activation) -> str | None:
     plan = getattr(_case(activation), "plan", None)
     return plan.status if plan else None
+
+
+def _social_worker(activation):
+    return _case(activation).social_worker
+
+
+def _mentor(activation):
+    return _case(activation).mentor
+
+
+def _approvers_of_the_organisation(activation) -> str:
+    # A pooled task: offered to the supervisors of the case's own organisation only.
+    return organisation_queue_permission(APPROVE_PLAN, _case(activation).organisation_id)
+
+
+def _stage_task(title, description, *, assign=None, permission=None) -> StageTask:
+    """One human task of the journey: done on the case page, announced when it opens, followed
+    by whatever ``route`` says the case's stage needs next. ``assign`` names its owner;
+    ``permission`` pools it instead."""
+    node = StageTask(TaskRedirectView.as_view()).Annotation(
+        title=title, description=description, summary_template=TASK_SUMMARY
+    )
+    node = node.Assign(assign) if assign is not None else node.Permission(permission)
+    return node.onCreate(this.announce_task).Next(this.route)
 
 
 class CaseJourneyFlow(flow.Flow):
@@ -68,86 +94,40 @@ class CaseJourneyFlow(flow.Flow):
         .Default(this.end)
     )
 
-    intake = (
-        StageTask(TaskRedirectView.as_view())
-        .Annotation(
-            title=_("Complete the intake"),
-            description=_("Consent, entry data and a mentor for the client."),
-            summary_template=TASK_SUMMARY,
-        )
-        .Assign(lambda activation: _case(activation).social_worker)
-        .onCreate(this.announce_task)
-        .Next(this.route)
+    intake = _stage_task(
+        _("Complete the intake"),
+        _("Consent, entry data and a mentor for the client."),
+        assign=_social_worker,
     )
-    draft_plan = (
-        StageTask(TaskRedirectView.as_view())
-        .Annotation(
-            title=_("Draft the development plan"),
-            description=_("Goals agreed with the client, then submit for approval."),
-            summary_template=TASK_SUMMARY,
-        )
-        .Assign(lambda activation: _case(activation).mentor)
-        .onCreate(this.announce_task)
-        .Next(this.route)
+    draft_plan = _stage_task(
+        _("Draft the development plan"),
+        _("Goals agreed with the client, then submit for approval."),
+        assign=_mentor,
     )
-    approve_plan = (
-        StageTask(TaskRedirectView.as_view())
-        .Annotation(
-            title=_("Approve the development plan"),
-            description=_("Four eyes: a supervisor other than the author decides."),
-            summary_template=TASK_SUMMARY,
-        )
-        .Permission(
-            lambda activation: organisation_queue_permission(
-                APPROVE_PLAN, _case(activation).organisation_id
-            )
-        )
-        .onCreate(this.announce_task)
-        .Next(this.route)
+    approve_plan = _stage_task(
+        _("Approve the development plan"),
+        _("Four eyes: a supervisor other than the author decides."),
+        permission=_approvers_of_the_organisation,
     )
-    training = (
-        StageTask(TaskRedirectView.as_view())
-        .Annotation(
-            title=_("Run the trainings and counselling"),
-            description=_("Log sessions until the attendance threshold is met."),
-            summary_template=TASK_SUMMARY,
-        )
-        .Assign(lambda activation: _case(activation).mentor)
-        .onCreate(this.announce_task)
-        .Next(this.route)
+    training = _stage_task(
+        _("Run the trainings and counselling"),
+        _("Log sessions until the attendance threshold is met."),
+        assign=_mentor,
     )
-    screening = (
-        StageTask(TaskRedirectView.as_view())
-        .Annotation(
-            title=_("Offer the health screening"),
-            description=_("Record it as done or declined (it is voluntary)."),
-            summary_template=TASK_SUMMARY,
-        )
-        .Assign(lambda activation: _case(activation).mentor)
-        .onCreate(this.announce_task)
-        .Next(this.route)
+    screening = _stage_task(
+        _("Offer the health screening"),
+        _("Record it as done or declined (it is voluntary)."),
+        assign=_mentor,
     )
-    placement = (
-        StageTask(TaskRedirectView.as_view())
-        .Annotation(
-            title=_("Support the labour-market placement"),
-            description=_("Record the placement and the outcome at exit."),
-            summary_template=TASK_SUMMARY,
-        )
-        .Assign(lambda activation: _case(activation).mentor)
-        .onCreate(this.announce_task)
-        .Next(this.route)
+    placement = _stage_task(
+        _("Support the labour-market placement"),
+        _("Record the placement and the outcome at exit."),
+        assign=_mentor,
     )
-    follow_up = (
-        StageTask(TaskRedirectView.as_view())
-        .Annotation(
-            title=_("Follow the client up"),
-            description=_("Record the follow-ups at the programme's intervals."),
-            summary_template=TASK_SUMMARY,
-        )
-        .Assign(lambda activation: _case(activation).mentor)
-        .onCreate(this.announce_task)
-        .Next(this.route)
+    follow_up = _stage_task(
+        _("Follow the client up"),
+        _("Record the follow-ups at the programme's intervals."),
+        assign=_mentor,
     )
 
     end = flow.End().Annotation(title=_("Journey ended"))
@@ -160,17 +140,11 @@ class CaseJourneyFlow(flow.Flow):
         return activation.process
 
     def announce_task(self, activation):
-        from .engine import announce_task
-
         announce_task(activation.task)
 
     def has_view_permission(self, user, obj=None):
         """The flow's pages need ``view_caseprocess``; a process is visible only when its case
         is. Out of scope answers 404, never 403, so a process's existence is not disclosed."""
-        from django.http import Http404
-
-        from casework.selectors import cases_visible_to
-
         if not (user.is_authenticated and user.has_perm("workflows.view_caseprocess")):
             return False
         if (
@@ -184,16 +158,3 @@ class CaseJourneyFlow(flow.Flow):
         # Cancelling, undoing or reviving tasks by hand would let the flow drift from the case
         # stage; only the services may do that.
         return False
-
-
-# Which task nodes may be open in each stage: the agreement a test checks.
-STAGE_TASKS = {
-    Stage.INTAKE: {"intake"},
-    Stage.PLANNING: {"draft_plan", "approve_plan"},
-    Stage.TRAINING: {"training"},
-    Stage.SCREENING: {"screening"},
-    Stage.PLACEMENT: {"placement"},
-    Stage.FOLLOW_UP: {"follow_up"},
-    Stage.SUSPENDED: set(),
-    Stage.CLOSED: set(),
-}

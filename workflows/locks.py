@@ -22,12 +22,12 @@ from contextlib import contextmanager
 from django.db import transaction
 from django.db.models import Subquery
 
+from casework.models import Case
+
 
 class CaseRowLock:
     @contextmanager
     def __call__(self, flow_class, process_pk):
-        from casework.models import Case
-
         process = flow_class.process_class._default_manager.filter(pk=process_pk)
         with transaction.atomic():
             Case.objects.select_for_update().filter(

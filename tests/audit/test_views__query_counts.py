@@ -6,9 +6,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from audit import bench, selectors
+from audit import selectors
 from audit.models import ChainLink
 from audit.selectors import Cursor
+from bench import audit as bench
 
 from .support import busy_case
 

@@ -12,7 +12,7 @@ from casework import services
 from casework.journey import Stage
 from casework.models import Case
 from workflows import engine
-from workflows.flows import STAGE_TASKS
+from workflows.stage_tasks import STAGE_TASKS
 
 pytestmark = pytest.mark.django_db
 

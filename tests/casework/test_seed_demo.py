@@ -17,7 +17,7 @@ from casework.journey import Stage
 from casework.models import Case, DevelopmentPlan, HealthScreening, PlanStatus, Programme
 from casework.roles import Role
 from workflows import engine
-from workflows.flows import STAGE_TASKS
+from workflows.stage_tasks import STAGE_TASKS
 
 NAMED_USERS = {
     "worker": Role.SOCIAL_WORKER,

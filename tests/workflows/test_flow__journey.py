@@ -2,7 +2,7 @@ import pytest
 
 from casework.journey import Stage
 from workflows import engine
-from workflows.flows import STAGE_TASKS
+from workflows.stage_tasks import STAGE_TASKS
 
 from ..journey import to_stage
 

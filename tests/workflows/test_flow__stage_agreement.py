@@ -11,7 +11,7 @@ from casework import services
 from casework.journey import Stage
 from casework.models import DevelopmentPlan, Outcome, PlanStatus
 from workflows import engine
-from workflows.flows import STAGE_TASKS
+from workflows.stage_tasks import STAGE_TASKS
 
 from ..casework.support import (
     leave_stage,

@@ -2,7 +2,7 @@
 
 Not a test: it prints timings. Works in a throwaway database (``test_<name>`` on PostgreSQL, a
 file in var/ on SQLite), created, migrated and dropped by the command, so it never touches real
-data. Generated history is bulk-inserted and chained (``audit.bench``).
+data. Generated history is bulk-inserted and chained (``bench.audit``).
 
     manage.py bench_audit                        SQLite: a 5,000-row timeline, a 100,000-row list
     DATABASE_URL=postgres://... manage.py bench_audit --large
@@ -89,7 +89,8 @@ class Command(BaseCommand):
 
     def run(self, timeline_rows: int, list_rows: int, repeat: int, budget: float) -> None:
 
-        from audit import bench, selectors
+        from audit import selectors
+        from bench import audit as bench
 
         deadline = time.monotonic() + budget
         world = _world()

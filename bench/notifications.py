@@ -84,8 +84,8 @@ def _session_for(user) -> str:
 
 def _notify_and_time(user) -> tuple[int, float]:
     """One notification through the one door; when its transaction committed."""
-    from .events import Event
-    from .publish import notify
+    from notifications.events import Event
+    from notifications.publish import notify
 
     committed: list[float] = []
     with transaction.atomic():
@@ -107,7 +107,7 @@ def _cleanup(user, session_keys: list[str]) -> None:
 async def _measure(
     host: str, user, keys: list[str], *, samples: int, sockets: int, rounds: int, figures: Figures
 ) -> None:
-    from .loopback import Socket
+    from notifications.loopback import Socket
 
     notify_timed = sync_to_async(_notify_and_time)
     # Latency: one socket, notifications one after another.

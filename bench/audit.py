@@ -19,8 +19,8 @@ from django.db import connections, models, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from . import chain, registry
-from .models import ChainHead, ChainLink
+from audit import chain, registry
+from audit.models import ChainHead, ChainLink
 
 BATCH = 2000
 

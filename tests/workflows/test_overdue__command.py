@@ -10,9 +10,9 @@ from django.utils import timezone
 from casework import services
 from notifications.events import Event
 from notifications.models import Notification
-from notifications.overdue import notify_overdue
 from workflows import deadlines, engine
 from workflows.models import CaseTask
+from workflows.overdue import notify_overdue
 
 from ..journey import complete_intake, submit_plan
 

@@ -12,7 +12,7 @@ import os
 
 from django.core.management.base import BaseCommand, CommandError
 
-from notifications import benchmark
+from bench import notifications as benchmark
 
 
 class Command(BaseCommand):

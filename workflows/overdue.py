@@ -20,11 +20,11 @@ from django.utils.translation import gettext_lazy as _
 
 from casework.roles import Role
 from casework.selectors import users_with_queue_permission
-from workflows import deadlines
+from notifications.events import Event
+from notifications.models import OverdueAlert
+from notifications.publish import notify
 
-from .events import Event
-from .models import OverdueAlert
-from .publish import notify
+from . import deadlines
 
 
 @dataclass

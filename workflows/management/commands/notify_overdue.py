@@ -8,7 +8,7 @@ as often as wanted; hourly is plenty:
 
 from django.core.management.base import BaseCommand
 
-from notifications.overdue import notify_overdue
+from workflows.overdue import notify_overdue
 
 
 class Command(BaseCommand):
