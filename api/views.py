@@ -1,5 +1,5 @@
 """The HTTP API (DESIGN.md section 3): views read through selectors and write through services,
-exactly like the web UI (``casework.views``). A record outside the user's scope answers 404; a
+exactly like the web UI (``web.casework.views``). A record outside the user's scope answers 404; a
 refused step answers 400/403/409/422 with ``{code, message}`` and has written nothing
 (``api.errors``)."""
 

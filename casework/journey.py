@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 
 from kernel.choices import FollowUpStatus, PlanStatus, Stage
 
+from . import guards
+
 if TYPE_CHECKING:
     from .models import Case
 
@@ -49,12 +51,8 @@ def _intake(case: Case) -> list[str]:
 def _planning(case: Case) -> list[str]:
     plan = getattr(case, "plan", None)
     if plan is None:
-        return [_("Draft the development plan.")]
-    missing = []
-    if not plan.goals.exists():
-        missing.append(_("Add at least one goal to the development plan."))
-    if not plan.client_agreed_on:
-        missing.append(_("Record the date the client agreed to the plan."))
+        return guards.plan_drafted(plan)
+    missing = guards.plan_content(plan)
     if plan.status != PlanStatus.APPROVED:
         missing.append(_("A supervisor other than the author must approve the plan."))
     return missing

@@ -8,6 +8,7 @@ and a change reason on the history row of every save.
 from __future__ import annotations
 
 import datetime
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -451,10 +452,19 @@ class Case(FSMModelMixin, models.Model):
         """What the current stage still needs before the case may leave it (translated)."""
         return exit_requirements_missing(self)
 
+    @contextmanager
+    def exit_requirements_checked(self):
+        """Inside the block, the stage's exit requirements count as met: the service has just
+        checked them on the locked row, and django-fsm would check them twice more
+        (``can_proceed`` and the transition itself), each time with the stage's queries
+        (attendance count, goals). Only for the stage the case is in when the block opens."""
+        self._exit_requirements_checked_at = self.stage
+        try:
+            yield
+        finally:
+            del self._exit_requirements_checked_at
+
     def _exit_requirements_met(self) -> bool:
-        # ``services._advance`` has just checked the requirements under the row lock; django-fsm
-        # would check them twice more (``can_proceed`` and the transition itself), each time with
-        # the stage's queries (attendance count, goals).
         if getattr(self, "_exit_requirements_checked_at", None) == self.stage:
             return True
         return not self.missing_to_advance()

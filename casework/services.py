@@ -23,7 +23,7 @@ from kernel.validators import clean_text, not_in_future
 from notifications.events import Event
 from notifications.publish import notify
 
-from . import journey_flow, selectors
+from . import guards, journey_flow, selectors
 from .journey import Stage
 from .models import (
     EARLY_OUTCOMES,
@@ -80,20 +80,19 @@ def _expect_stage(case: Case, from_stage: str | None) -> None:
         )
 
 
+def _refuse_unless(missing: list[str], *, listed: bool = False) -> None:
+    """Refuse with what a guard (``guards.py``) found missing: one sentence as the message, or,
+    ``listed``, as the list a step shows under "This step cannot be taken yet"."""
+    if missing:
+        raise GuardFailed(details=missing) if listed else GuardFailed(" ".join(missing))
+
+
 def _require_stage(case: Case, stages: Iterable[str], what: str) -> None:
-    if case.stage not in stages:
-        raise GuardFailed(
-            _("%(what)s cannot be recorded while the case is in the stage: %(stage)s.")
-            % {"what": what, "stage": case.get_stage_display()}
-        )
+    _refuse_unless(guards.in_stage(case, stages, what))
 
 
 def _require_active(case: Case) -> None:
-    if not case.is_active:
-        raise GuardFailed(
-            _("The case is %(stage)s: nothing can be recorded on it.")
-            % {"stage": case.get_stage_display()}
-        )
+    _refuse_unless(guards.active(case))
 
 
 def _announce_stage_change(case: Case, *, actor) -> None:
@@ -223,13 +222,10 @@ def _advance(case: Case, *, user) -> Case:
     if missing:
         raise GuardFailed(details=missing)
     left = case.stage
-    case._exit_requirements_checked_at = left  # just checked, on the locked row
-    try:
+    with case.exit_requirements_checked():  # just checked, on the locked row
         if not can_proceed(case.advance):
             raise GuardFailed(details=missing)
         case.advance()
-    finally:
-        del case._exit_requirements_checked_at
     # The transition sets only stage fields, from code, on a row just read under lock: a
     # full_clean would re-check its five foreign keys and its number (six queries) for nothing.
     save_with_history(case, user=user, reason="case.advance", validate=False)
@@ -259,8 +255,7 @@ def case_suspend(*, user, case_id: int, reason: str, from_stage: str | None = No
     _expect_stage(case, from_stage)
     require(user, Action.SUSPEND, case)
     reason = clean_text(reason, field="reason")
-    if not can_proceed(case.suspend):
-        raise GuardFailed(_("Only an active case can be suspended."))
+    _refuse_unless(guards.suspendable(case))
     case.suspend()
     case.closure_reason = ""
     save_with_history(case, user=user, reason=f"case.suspend: {reason}"[:100])
@@ -273,8 +268,7 @@ def case_suspend(*, user, case_id: int, reason: str, from_stage: str | None = No
 def case_resume(*, user, case_id: int) -> Case:
     case = _locked_case(user=user, case_id=case_id)
     require(user, Action.RESUME, case)
-    if not can_proceed(case.resume):
-        raise GuardFailed(_("Only a suspended case can be resumed."))
+    _refuse_unless(guards.resumable(case))
     case.resume()
     save_with_history(case, user=user, reason="case.resume")
     journey_flow.start_journey(case)
@@ -292,8 +286,7 @@ def case_close_early(
     if outcome not in EARLY_OUTCOMES:
         raise InvalidInput({"outcome": [_("Choose why the case is closed.")]})
     reason = clean_text(reason, field="reason")
-    if not can_proceed(case.close_early):
-        raise GuardFailed(_("The case is already closed."))
+    _refuse_unless(guards.closable(case))
     case.close_early(outcome=outcome, reason=reason)
     save_with_history(case, user=user, reason="case.close_early")
     journey_flow.stop_journey(case)
@@ -307,8 +300,7 @@ def case_reopen(*, user, case_id: int, reason: str, to_intake: bool = False) -> 
     case = _locked_case(user=user, case_id=case_id)
     require(user, Action.REOPEN, case)
     reason = clean_text(reason, field="reason")
-    if not can_proceed(case.reopen):
-        raise GuardFailed(_("Only a closed case can be reopened."))
+    _refuse_unless(guards.reopenable(case))
     case.reopen(to_intake=to_intake)
     save_with_history(case, user=user, reason=f"case.reopen: {reason}"[:100])
     if case.stage == Stage.INTAKE:
@@ -338,13 +330,11 @@ def _plan_back_to_draft(case: Case, *, user) -> None:
 
 def _editable_plan(case: Case, *, user) -> DevelopmentPlan:
     require(user, Action.DRAFT_PLAN, case)
-    _require_stage(case, [Stage.PLANNING], _("The development plan"))
     plan = DevelopmentPlan.objects.select_for_update().filter(case=case).first()
+    _refuse_unless(guards.plan_editable(case, plan))
     if plan is None:
         plan = DevelopmentPlan(case=case, author=user)
         save_with_history(plan, user=user, reason="plan.create")
-    if not plan.is_editable:
-        raise GuardFailed(_("The plan is waiting for approval and cannot be changed now."))
     return plan
 
 
@@ -411,14 +401,12 @@ def goal_mark_achieved(*, user, goal_id: int, achieved: bool = True) -> Goal:
 def plan_submit(*, user, case_id: int) -> DevelopmentPlan:
     """The mentor sends the plan to a supervisor of the organisation for approval."""
     case = _locked_case(user=user, case_id=case_id)
-    plan = _editable_plan(case, user=user)
-    missing = []
-    if not plan.goals.exists():
-        missing.append(_("Add at least one goal to the development plan."))
-    if not plan.client_agreed_on:
-        missing.append(_("Record the date the client agreed to the plan."))
-    if missing:
-        raise GuardFailed(details=missing)
+    require(user, Action.DRAFT_PLAN, case)
+    plan = DevelopmentPlan.objects.select_for_update().filter(case=case).first()
+    # The same checks as ``guards.plan_submittable``: the state of the plan as a sentence, what
+    # its content lacks as the list the step shows.
+    _refuse_unless(guards.plan_editable(case, plan) or guards.plan_drafted(plan))
+    _refuse_unless(guards.plan_content(plan), listed=True)
     plan.status = PlanStatus.SUBMITTED
     plan.submitted_at = timezone.now()
     plan.review_comment = ""
@@ -430,9 +418,8 @@ def plan_submit(*, user, case_id: int) -> DevelopmentPlan:
 def _plan_under_review(case: Case, *, user) -> DevelopmentPlan:
     require(user, Action.APPROVE_PLAN, case)
     plan = DevelopmentPlan.objects.select_for_update().filter(case=case).first()
-    if case.stage != Stage.PLANNING or plan is None or plan.status != PlanStatus.SUBMITTED:
-        raise GuardFailed(_("There is no plan waiting for approval on this case."))
-    if plan.author_id == user.pk:
+    _refuse_unless(guards.plan_under_review(case, plan))
+    if not guards.not_the_plan_author(plan, user):
         raise NotAllowed(_("Four eyes: you cannot approve or return a plan you wrote."))
     return plan
 

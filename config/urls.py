@@ -3,8 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from viewflow.urls import Site
 
+from web.workflows.viewsets import CaseJourneyViewset
 from workflows.flows import CaseJourneyFlow
-from workflows.viewsets import CaseJourneyViewset
 
 workflow_site = Site(
     title="Lépés",
@@ -12,11 +12,11 @@ workflow_site = Site(
 )
 
 urlpatterns = [
-    path("", include("casework.urls")),
-    path("notifications/", include("notifications.urls")),
+    path("", include("web.casework.urls")),
+    path("notifications/", include("web.notifications.urls")),
     path("api/", include("api.urls")),
-    path("events/", include("community.urls")),
-    path("audit/", include("audit.urls")),
+    path("events/", include("web.community.urls")),
+    path("audit/", include("web.audit.urls")),
     path("workflow/", workflow_site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

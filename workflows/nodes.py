@@ -19,6 +19,10 @@ from viewflow.workflow.exceptions import FlowRuntimeError
 from viewflow.workflow.nodes import Switch
 from viewflow.workflow.nodes.view import ViewActivation
 
+# Viewflow's internals this relies on (``Switch._branches``, ``ViewActivation``'s creation of the
+# next task) are those of this release (pinned by tests/kernel/test_compat__pinned_versions.py).
+WRITTEN_AGAINST = "2.4"
+
 
 def branch_taken(switch: Switch, activation):
     """The node ``switch`` would activate for ``activation``: the first branch whose condition

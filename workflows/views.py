@@ -1,6 +1,6 @@
 """Task views: Viewflow's inbox links here; the work itself is done on the case page.
 
-The step forms live with the case (``casework.views``) so that a step can be taken from the
+The step forms live with the case (``web.casework.views``) so that a step can be taken from the
 inbox or from the case page through the same service. This view only sends the user there.
 """
 

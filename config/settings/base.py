@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "notifications",
     "community",
     "audit",
+    "web",  # the pages (views, forms, template tags) above the domain apps
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -92,7 +93,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "casework.context_processors.staff",
+                "web.context_processors.staff",
             ],
         },
     },
@@ -218,12 +219,12 @@ SPECTACULAR_SETTINGS = {
     # api.urls' <id:...> converter: digits up to 18, so that no id overflows a database integer.
     "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 1, "maximum": 10**18 - 1}},
     "ENUM_NAME_OVERRIDES": {
-        "StageEnum": "casework.journey.Stage",
+        "StageEnum": "kernel.choices.Stage",
         "ExitOutcomeEnum": "casework.models.ExitOutcome",
         "SessionKindEnum": "casework.models.SessionKind",
         "FollowUpKindEnum": "casework.models.FollowUpKind",
-        "FollowUpStatusEnum": "casework.models.FollowUpStatus",
-        "PlanStatusEnum": "casework.models.PlanStatus",
+        "FollowUpStatusEnum": "kernel.choices.FollowUpStatus",
+        "PlanStatusEnum": "kernel.choices.PlanStatus",
         "ScreeningStatusEnum": "casework.models.ScreeningStatus",
         "ReferralStatusEnum": "casework.models.ReferralStatus",
     },

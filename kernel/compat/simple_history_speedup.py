@@ -31,6 +31,10 @@ from django.db import connections, models, router, transaction
 from simple_history.manager import HistoryDescriptor
 from simple_history.models import HistoricalChanges
 
+# The simple-history release whose ``HistoryDescriptor.__get__`` and historical save this module
+# replaces (pinned by tests/kernel/test_compat__pinned_versions.py).
+WRITTEN_AGAINST = "3.13"
+
 _ORIGINAL_GET = HistoryDescriptor.__get__
 _CACHE_ATTRIBUTE = "_lepes_manager_class"
 

@@ -56,8 +56,8 @@ def test_the_process_list_hides_other_organisations_cases(world, client):
 
 @pytest.mark.django_db
 def test_the_menu_counts_the_users_own_tasks_and_their_organisations_queue(world, rf):
+    from web.workflows.viewsets import CaseJourneyViewset
     from workflows.flows import CaseJourneyFlow
-    from workflows.viewsets import CaseJourneyViewset
 
     from ..journey import submit_plan
 

@@ -15,7 +15,7 @@ from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 
-from ..permissions import has_right
+from audit.permissions import has_right
 
 register = template.Library()
 

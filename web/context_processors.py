@@ -1,4 +1,4 @@
-from .roles import roles_of
+from casework.roles import roles_of
 
 
 def staff(request):

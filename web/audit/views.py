@@ -16,15 +16,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from audit import export, selectors, services
+from audit.access import record_access
+from audit.models import AccessAction
+from audit.permissions import Right, rights_of
+from audit.selectors import Cursor
 from casework.selectors import organisation_of
 from kernel.errors import InvalidInput, NotAllowed, NotFound
 
-from . import export, selectors, services
-from .access import record_access
 from .forms import AsOfForm, AuditFilterForm, SignOffForm, TimelineFilterForm
-from .models import AccessAction
-from .permissions import Right, rights_of
-from .selectors import Cursor
 
 
 def _case(request, case_id: int, right: str):

@@ -6,10 +6,9 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from audit import registry
+from audit.selectors import Filters
 from casework.journey import Stage
-
-from . import registry
-from .selectors import Filters
 
 ALL = [("", _("all"))]
 

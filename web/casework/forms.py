@@ -1,6 +1,6 @@
 """Forms parse and validate browser input; the services decide and write.
 
-Each step form maps one-to-one onto a service call (``casework.views.ACTIONS``). Field errors
+Each step form maps one-to-one onto a service call (``web.casework.views.ACTIONS``). Field errors
 raised by a service (``InvalidInput``) are put back on the form's fields.
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .journey import Stage
-from .models import (
+from casework.journey import Stage
+from casework.models import (
     EARLY_OUTCOMES,
     Client,
     ContractType,
@@ -22,15 +22,9 @@ from .models import (
     SessionKind,
     TargetGroup,
 )
-from .services import CLIENT_FIELDS
-from .templatetags.lepes import person
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
+from casework.services import CLIENT_FIELDS
+from web.forms import DateInput
+from web.templatetags.lepes import person
 
 
 class ClientForm(forms.ModelForm):

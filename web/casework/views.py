@@ -26,6 +26,12 @@ from viewflow.workflow.status import STATUS
 
 from audit.access import record_access
 from audit.selectors import cases_changed_since_review
+from casework import selectors, services
+from casework.actions import CASE_ACTIONS
+from casework.journey import Stage
+from casework.models import Case, FollowUp, FollowUpStatus, PlanStatus
+from casework.permissions import Action, can, can_see_special_category
+from casework.roles import Role, roles_of
 from community.selectors import events_of_client
 from kernel.errors import (
     GuardFailed,
@@ -35,14 +41,11 @@ from kernel.errors import (
     ServiceError,
     StageConflict,
 )
+from web.forms import attach_errors
 from workflows import deadlines, engine
 from workflows.models import CaseTask
 
-from . import forms, selectors, services
-from .journey import Stage
-from .models import Case, FollowUp, FollowUpStatus, PlanStatus
-from .permissions import Action, can, can_see_special_category
-from .roles import Role, roles_of
+from . import forms
 
 ERROR_STATUS = {NotAllowed: 403, StageConflict: 409, GuardFailed: 422, InvalidInput: 400}
 
@@ -191,7 +194,7 @@ def intake_new(request: HttpRequest) -> HttpResponse:
                 user=user, client_id=client.pk, programme_id=form.cleaned_data["programme"].pk
             )
         except InvalidInput as error:
-            _attach_errors(form, error)
+            attach_errors(form, error)
         except ServiceError as error:
             messages.error(request, str(error))
         else:
@@ -202,13 +205,6 @@ def intake_new(request: HttpRequest) -> HttpResponse:
 
 def _status(form) -> int:
     return 400 if form.is_bound and form.errors else 200
-
-
-def _attach_errors(form, error: InvalidInput) -> None:
-    for name, errors in error.field_errors.items():
-        target = name if name in form.fields else None
-        for message in errors:
-            form.add_error(target, message)
 
 
 # --------------------------------------------------------------------------------------------
@@ -232,16 +228,29 @@ def _partners(case, user):
     return {"partners": selectors.partner_offices_for(programme=case.programme)}
 
 
-def _stage(form) -> dict:
-    return {"from_stage": form.cleaned_data["from_stage"]}
+def _cleaned(form) -> dict:
+    return form.cleaned_data
+
+
+def _journey_step(name: str, form, success, section: str, *, data=_cleaned, form_kwargs=None):
+    """The page's form for one of the journey's actions (``casework.actions``): its permission
+    and service come from the registry the API renders from too; ``data`` turns the form's
+    cleaned values into the plain values the action takes."""
+    action = CASE_ACTIONS[name]
+    return CaseAction(
+        form,
+        lambda user, case, bound: action.run(user, case, data(bound)),
+        action.permission,
+        success,
+        section,
+        form_kwargs or (lambda case, user: {}),
+    )
 
 
 def _run_review(user, case, form):
-    if form.cleaned_data["decision"] == form.APPROVE:
-        return services.plan_approve(
-            user=user, case_id=case.pk, comment=form.cleaned_data["comment"]
-        )
-    return services.plan_return(user=user, case_id=case.pk, comment=form.cleaned_data["comment"])
+    """One form, two actions: the supervisor's decision picks approve or return."""
+    name = "plan_approve" if form.cleaned_data["decision"] == form.APPROVE else "plan_return"
+    return CASE_ACTIONS[name].run(user, case, {"comment": form.cleaned_data["comment"]})
 
 
 def _run_session(user, case, form):
@@ -258,69 +267,35 @@ def _run_session(user, case, form):
 
 
 ACTIONS: dict[str, CaseAction] = {
-    "consent": CaseAction(
-        forms.ConsentForm,
-        lambda user, case, form: services.case_record_consent(
-            user=user, case_id=case.pk, **form.cleaned_data
-        ),
-        Action.EDIT_CLIENT,
-        gettext_lazy("Consent recorded."),
-        "intake",
+    "consent": _journey_step(
+        "consent", forms.ConsentForm, gettext_lazy("Consent recorded."), "intake"
     ),
-    "assign_mentor": CaseAction(
+    "assign_mentor": _journey_step(
+        "assign_mentor",
         forms.AssignMentorForm,
-        lambda user, case, form: services.case_assign_mentor(
-            user=user, case_id=case.pk, mentor_id=form.cleaned_data["mentor"].pk
-        ),
-        Action.ASSIGN_MENTOR,
         gettext_lazy("Mentor assigned."),
         "intake",
-        lambda case, user: {"mentors": selectors.mentors_for(organisation=case.organisation)},
+        data=lambda form: {"mentor": form.cleaned_data["mentor"].pk},
+        form_kwargs=lambda case, user: {
+            "mentors": selectors.mentors_for(organisation=case.organisation)
+        },
     ),
-    "advance": CaseAction(
-        forms.AdvanceForm,
-        lambda user, case, form: services.case_advance(user=user, case_id=case.pk, **_stage(form)),
-        Action.ADVANCE,
-        gettext_lazy("The case moved to its next stage."),
-        "next-step",
+    "advance": _journey_step(
+        "advance", forms.AdvanceForm, gettext_lazy("The case moved to its next stage."), "next-step"
     ),
-    "suspend": CaseAction(
-        forms.SuspendForm,
-        lambda user, case, form: services.case_suspend(
-            user=user, case_id=case.pk, reason=form.cleaned_data["reason"], **_stage(form)
-        ),
-        Action.SUSPEND,
-        gettext_lazy("The case is suspended."),
-        "manage",
+    "suspend": _journey_step(
+        "suspend", forms.SuspendForm, gettext_lazy("The case is suspended."), "manage"
     ),
-    "resume": CaseAction(
+    "resume": _journey_step(
+        "resume",
         forms.ResumeForm,
-        lambda user, case, form: services.case_resume(user=user, case_id=case.pk),
-        Action.RESUME,
         gettext_lazy("The case is resumed."),
         "next-step",
+        data=lambda form: {},
     ),
-    "close": CaseAction(
-        forms.CloseForm,
-        lambda user, case, form: services.case_close_early(
-            user=user,
-            case_id=case.pk,
-            outcome=form.cleaned_data["outcome"],
-            reason=form.cleaned_data["reason"],
-            **_stage(form),
-        ),
-        Action.CLOSE,
-        gettext_lazy("The case is closed."),
-        "manage",
-    ),
-    "reopen": CaseAction(
-        forms.ReopenForm,
-        lambda user, case, form: services.case_reopen(
-            user=user, case_id=case.pk, **form.cleaned_data
-        ),
-        Action.REOPEN,
-        gettext_lazy("The case is reopened."),
-        "next-step",
+    "close": _journey_step("close", forms.CloseForm, gettext_lazy("The case is closed."), "manage"),
+    "reopen": _journey_step(
+        "reopen", forms.ReopenForm, gettext_lazy("The case is reopened."), "next-step"
     ),
     "plan": CaseAction(
         forms.PlanForm,
@@ -356,12 +331,12 @@ ACTIONS: dict[str, CaseAction] = {
         gettext_lazy("Goal updated."),
         "plan",
     ),
-    "plan_submit": CaseAction(
+    "plan_submit": _journey_step(
+        "plan_submit",
         forms.PlanSubmitForm,
-        lambda user, case, form: services.plan_submit(user=user, case_id=case.pk),
-        Action.DRAFT_PLAN,
         gettext_lazy("The plan was sent for approval."),
         "plan",
+        data=lambda form: {},
     ),
     "plan_review": CaseAction(
         forms.PlanReviewForm,
@@ -473,7 +448,7 @@ def case_action(request: HttpRequest, case_id: int, name: str) -> HttpResponse:
         except NotFound:
             raise Http404() from None
         except InvalidInput as error:
-            _attach_errors(form, error)
+            attach_errors(form, error)
         except ServiceError as error:
             status = ERROR_STATUS.get(type(error), 400)
             messages.error(request, str(error))
@@ -520,7 +495,7 @@ def _render_case(request, case: Case, *, bound: dict | None = None, status: int 
             }
             for stage in stages
         ],
-        "missing": case.missing_to_advance() if case.is_active else [],
+        "missing": CASE_ACTIONS["advance"].missing_for(case, user) if case.is_active else [],
         "fix_section": STAGE_SECTIONS.get(case.stage, "next-step"),
         "next_stage_label": Stage(case.next_stage()).label if case.is_active else "",
         "can": allowed,
@@ -603,7 +578,7 @@ def group_session_new(request: HttpRequest) -> HttpResponse:
                 attendance=form.attendance(),
             )
         except InvalidInput as error:
-            _attach_errors(form, error)
+            attach_errors(form, error)
         except ServiceError as error:
             messages.error(request, str(error))
         else:

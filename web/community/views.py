@@ -7,10 +7,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework import selectors as casework_selectors
-from casework.views import _attach_errors
+from community import selectors, services
 from kernel.errors import InvalidInput, NotFound, ServiceError
+from web.forms import attach_errors
 
-from . import forms, selectors, services
+from . import forms
 
 
 @login_required
@@ -35,7 +36,7 @@ def event_new(request):
         try:
             event = services.event_create(user=user, **data)
         except InvalidInput as error:
-            _attach_errors(form, error)
+            attach_errors(form, error)
         except ServiceError as error:
             messages.error(request, str(error))
         else:
@@ -69,7 +70,7 @@ def event_detail(request, event_id: int):
                 guests=form.cleaned_data["guests"],
             )
         except InvalidInput as error:
-            _attach_errors(form, error)
+            attach_errors(form, error)
         except ServiceError as error:
             messages.error(request, str(error))
         else:

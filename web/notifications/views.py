@@ -11,8 +11,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from . import selectors, services
-from .models import Notification
+from notifications import selectors, services
+from notifications.models import Notification
 
 PAGE_SIZE = 30
 

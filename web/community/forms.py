@@ -1,9 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from casework.forms import DateInput
-
-from .models import EventKind
+from community.models import EventKind
+from web.forms import DateInput
 
 
 class EventForm(forms.Form):
