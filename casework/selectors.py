@@ -8,15 +8,18 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from kernel.errors import NotFound
 
+from .auth import APPROVE_PLAN, organisation_queue_permission
 from .journey import Stage
 from .models import (
     Attendance,
     Case,
     Client,
     FollowUp,
+    FollowUpStatus,
     Goal,
     Organisation,
     OrganisationKind,
@@ -116,32 +119,65 @@ def case_list(
 
 
 def case_detail(*, user, case_id: int) -> Case:
-    """A case with everything its page shows, in a fixed number of queries."""
-    case = case_get(user=user, case_id=case_id)
-    return (
-        Case.objects.select_related(
-            "client",
-            "programme",
-            "organisation",
-            "social_worker",
-            "mentor",
-            "plan__author",
-            "plan__approved_by",
-            "screening__referred_to",
-            "placement",
-        )
-        .prefetch_related(
-            Prefetch("plan__goals", queryset=Goal.objects.order_by("id")),
-            Prefetch(
-                "attendance",
-                queryset=Attendance.objects.select_related("session").order_by(
-                    "-session__held_on", "-id"
+    """A case with everything its page shows, in a fixed number of queries (the case and its
+    joined rows in one, then one per list on the page)."""
+    try:
+        return (
+            cases_visible_to(user)
+            .select_related(
+                "client",
+                "programme",
+                "organisation",
+                "social_worker",
+                "mentor",
+                "plan__author",
+                "plan__approved_by",
+                "screening__referred_to",
+                "placement",
+            )
+            .prefetch_related(
+                Prefetch("plan__goals", queryset=Goal.objects.order_by("id")),
+                Prefetch(
+                    "attendance",
+                    queryset=Attendance.objects.select_related("session").order_by(
+                        "-session__held_on", "-id"
+                    ),
                 ),
-            ),
-            Prefetch("follow_ups", queryset=FollowUp.objects.order_by("due_on")),
-            Prefetch("referrals", queryset=Referral.objects.select_related("partner")),
+                Prefetch("follow_ups", queryset=FollowUp.objects.order_by("due_on")),
+                Prefetch("referrals", queryset=Referral.objects.select_related("partner")),
+            )
+            .get(pk=case_id)
         )
-        .get(pk=case.pk)
+    except (Case.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+def stage_counts(*, user) -> list[tuple]:
+    """``(label, stage, count)`` of the user's visible cases, in journey order."""
+    counts = dict(cases_visible_to(user).values_list("stage").annotate(n=Count("id")).order_by())
+    order = [*Stage.journey()[:-1], Stage.SUSPENDED, Stage.CLOSED]
+    return [(Stage(stage).label, stage, counts[stage]) for stage in order if stage in counts]
+
+
+def cases_in_stage(*, user, stage: str, limit: int = 20) -> list[Case]:
+    """The first ``limit`` of the user's cases waiting in ``stage`` (intake, suspended...)."""
+    return list(
+        cases_visible_to(user).filter(stage=stage).select_related("client", "mentor")[:limit]
+    )
+
+
+def overdue_follow_ups(*, user, limit: int = 20) -> list[FollowUp]:
+    """The user's pending follow-ups past their due date, oldest first."""
+    # Start from the user's follow-up-stage cases, not from every overdue follow-up of the
+    # programme (BENCHMARKS.md, P2 finding 3).
+    return list(
+        FollowUp.objects.filter(
+            case__in=cases_visible_to(user).filter(stage=Stage.FOLLOW_UP),
+            status=FollowUpStatus.PENDING,
+            due_on__lt=timezone.localdate(),
+        )
+        .select_related("case__client", "case__mentor")
+        .order_by("due_on")[:limit]
     )
 
 
@@ -203,8 +239,6 @@ def programme_stage_counts(*, user) -> list[dict]:
 
 def users_with_queue_permission(permission: str, *, case: Case) -> QuerySet:
     """Staff of the case's organisation who may claim a pooled task carrying ``permission``."""
-    from .auth import APPROVE_PLAN, organisation_queue_permission
-
     if permission != organisation_queue_permission(APPROVE_PLAN, case.organisation_id):
         return User.objects.none()
     return (

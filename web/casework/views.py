@@ -15,21 +15,19 @@ from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
-from viewflow.workflow.status import STATUS
 
 from audit.access import record_access
 from audit.selectors import cases_changed_since_review
 from casework import selectors, services
 from casework.actions import CASE_ACTIONS
 from casework.journey import Stage
-from casework.models import Case, FollowUp, FollowUpStatus, PlanStatus
+from casework.models import Case, FollowUpStatus, PlanStatus
 from casework.permissions import Action, can, can_see_special_category
 from casework.roles import Role, roles_of
 from community.selectors import events_of_client
@@ -43,7 +41,7 @@ from kernel.errors import (
 )
 from web.forms import attach_errors
 from workflows import deadlines, engine
-from workflows.models import CaseTask
+from workflows import selectors as task_selectors
 
 from . import forms
 
@@ -55,30 +53,6 @@ ERROR_STATUS = {NotAllowed: 403, StageConflict: 409, GuardFailed: 422, InvalidIn
 # --------------------------------------------------------------------------------------------
 
 
-def _open_tasks_for(user):
-    """The user's own open tasks on cases they can see, due first."""
-    visible = selectors.cases_visible_to(user).values("pk")
-    return (
-        CaseTask.objects.filter(
-            owner=user,
-            status=STATUS.ASSIGNED,
-            flow_task_type="HUMAN",
-            process__artifact_object_id__in=visible,
-        )
-        .select_related("process")
-        .order_by("created")
-    )
-
-
-def _with_cases(tasks) -> list[tuple[Any, Case]]:
-    """Pair tasks with their cases in one extra query."""
-    tasks = list(tasks)
-    cases = Case.objects.select_related("client").in_bulk(
-        [task.process.artifact_object_id for task in tasks]
-    )
-    return [(task, cases.get(task.process.artifact_object_id)) for task in tasks]
-
-
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -87,57 +61,17 @@ def home(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"roles": roles}
     now = timezone.now()
     if roles & {Role.MENTOR, Role.SOCIAL_WORKER, Role.SUPERVISOR}:
-        due = {d.task.pk: d.due_at for d in deadlines.open_deadlines(cases=visible, owner=user)}
-        mine = sorted(
-            _open_tasks_for(user)[:50],
-            key=lambda task: (task.pk not in due, due.get(task.pk, now), task.pk),
-        )
-        context["my_tasks"] = [
-            (task, case, due.get(task.pk), due.get(task.pk, now) < now)
-            for task, case in _with_cases(mine)
-        ]
-        counts = dict(visible.values_list("stage").annotate(n=Count("id")).order_by())
-        order = [*Stage.journey()[:-1], Stage.SUSPENDED, Stage.CLOSED]
-        context["stage_counts"] = [
-            (Stage(stage).label, stage, counts[stage]) for stage in order if stage in counts
-        ]
-        context["overdue_follow_ups"] = list(
-            # Start from the user's follow-up-stage cases, not from every overdue follow-up of
-            # the programme (BENCHMARKS.md, P2 finding 3).
-            FollowUp.objects.filter(
-                case__in=visible.filter(stage=Stage.FOLLOW_UP),
-                status=FollowUpStatus.PENDING,
-                due_on__lt=timezone.localdate(),
-            )
-            .select_related("case__client", "case__mentor")
-            .order_by("due_on")[:20]
-        )
+        context["my_tasks"] = task_selectors.my_open_tasks(user=user, now=now)
+        context["stage_counts"] = selectors.stage_counts(user=user)
+        context["overdue_follow_ups"] = selectors.overdue_follow_ups(user=user)
     if Role.SOCIAL_WORKER in roles:
-        context["intake_queue"] = list(
-            visible.filter(stage=Stage.INTAKE).select_related("client", "mentor")[:20]
-        )
+        context["intake_queue"] = selectors.cases_in_stage(user=user, stage=Stage.INTAKE)
     if Role.SUPERVISOR in roles:
-        # The plans waiting in this supervisor's queue. Not Viewflow's queue() itself: its
-        # "or no permission at all" branch makes PostgreSQL walk every case of the organisation;
-        # every pooled task of the journey carries a permission (workflows/flows.py), so asking
-        # for the user's permissions alone is the same set, read from workflows_task_queue.
-        queue = CaseTask.objects.filter(
-            process__flow_class=engine.CaseJourneyFlow,
-            process__artifact_object_id__in=visible.values("pk"),
-            flow_task_type="HUMAN",
-            status=STATUS.NEW,
-            owner_permission__in=user.get_all_permissions(),
-        ).order_by("-created", "-pk")
-        context["approvals"] = [
-            (task, case, None, False)
-            for task, case in _with_cases(queue.select_related("process")[:20])
-        ]
+        context["approvals"] = task_selectors.plans_waiting_for(user=user)
         # The 30 most overdue, bounded in the database (BENCHMARKS.md, P2 finding 2).
         context["team_overdue"] = deadlines.most_overdue(cases=visible, limit=30, now=now)
         context["changed_since_review"] = cases_changed_since_review(user=user)
-        context["suspended"] = list(
-            visible.filter(stage=Stage.SUSPENDED).select_related("client", "mentor")[:20]
-        )
+        context["suspended"] = selectors.cases_in_stage(user=user, stage=Stage.SUSPENDED)
     if Role.PROGRAMME_ADMIN in roles:
         context["programmes"] = selectors.programme_stage_counts(user=user)
     return render(request, "casework/home.html", context)
@@ -438,7 +372,13 @@ def case_action(request: HttpRequest, case_id: int, name: str) -> HttpResponse:
     action = ACTIONS.get(name)
     if action is None:
         raise Http404()
-    case = _load_case(request, case_id)
+    # The case as far as the form needs it (its organisation's mentors, its programme's
+    # partners): the service reads it again under its row lock, and the full page is read
+    # only when it has to be shown again.
+    try:
+        case = selectors.case_get(user=request.user, case_id=case_id)
+    except NotFound:
+        raise Http404() from None
     user = request.user
     form = action.form(request.POST, prefix=name, **action.form_kwargs(case, user))
     status = 400
@@ -452,12 +392,12 @@ def case_action(request: HttpRequest, case_id: int, name: str) -> HttpResponse:
         except ServiceError as error:
             status = ERROR_STATUS.get(type(error), 400)
             messages.error(request, str(error))
-            # The page is re-read: the refusal may be because the case changed meanwhile.
-            case = _load_case(request, case_id)
         else:
             messages.success(request, str(action.success))
             return redirect(f"{case.get_absolute_url()}#{action.section}")
-    return _render_case(request, case, bound={name: form}, status=status)
+    # Read after the refusal, with everything the page shows: it may be because the case
+    # changed meanwhile.
+    return _render_case(request, _load_case(request, case_id), bound={name: form}, status=status)
 
 
 def _render_case(request, case: Case, *, bound: dict | None = None, status: int = 200):
