@@ -80,6 +80,7 @@ seed: migrate
 	elif DJANGO_SETTINGS_MODULE=$(DEMO_SETTINGS) $(PY) manage.py help seed_demo >/dev/null 2>&1; then \
 		echo "== loading demo data (manage.py seed_demo)"; \
 		DJANGO_SETTINGS_MODULE=$(DEMO_SETTINGS) $(PY) manage.py seed_demo; \
+		DJANGO_SETTINGS_MODULE=$(DEMO_SETTINGS) $(PY) manage.py seed_demo_reporting; \
 	else \
 		echo "== no seed_demo command in this checkout: no demo data"; \
 	fi

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "notifications",
     "community",
     "audit",
+    "reporting",
     "web",  # the pages (views, forms, template tags) above the domain apps
     "rest_framework",
     "drf_spectacular",

@@ -1,0 +1,321 @@
+"""The programme indicators, one declaration each, like the journey's stages.
+
+Every indicator counts records of one programme up to a date (``as_of``), optionally of some
+partner organisations only, and answers its value per ``(organisation, location)``: the
+partner that keeps the record and the settlement it is about (the client's settlement for
+participants, the event's for community events). The total is asked of the database on its
+own, because a person counted in two places is still one participant.
+
+Who counts as a participant follows the Hungarian practice: a client whose individual
+development plan the client has signed (the plan's agreement date is the entry date). A person
+with two cases in the programme is one participant.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.utils.translation import gettext_lazy as _
+
+from casework.models import (
+    Attendance,
+    Case,
+    ExitOutcome,
+    HealthScreening,
+    Placement,
+    Programme,
+    Referral,
+    ReferralStatus,
+    ScreeningStatus,
+    SessionKind,
+)
+from community.models import CommunityEvent, EventAttendee, EventKind
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a report covers: one programme, up to ``as_of``, of these organisations (None:
+    the whole consortium)."""
+
+    programme: Programme
+    as_of: datetime.date
+    organisation_ids: frozenset[int] | None = None
+
+
+@dataclass(frozen=True)
+class Measure:
+    """How to count an indicator: the rows (already narrowed to the programme and date), the
+    paths from a row to its organisation and location, and the aggregate over the rows."""
+
+    rows: Callable[[Scope], QuerySet]
+    organisation: str
+    location: str
+    aggregate: Callable[[], object]
+    # How one aggregated value becomes the indicator's figure (minutes -> hours).
+    convert: Callable[[object], Decimal | int] = lambda value: value or 0
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    label: object
+    unit: object
+    records: object  # what the number counts, for the page that lists them
+    measure: Measure
+    # The model listed behind the number ("participants" list their cases).
+    lists: str
+
+    def _rows(self, scope: Scope) -> QuerySet:
+        rows = self.measure.rows(scope)
+        if scope.organisation_ids is not None:
+            rows = rows.filter(**{f"{self.measure.organisation}__in": scope.organisation_ids})
+        return rows
+
+    def total(self, scope: Scope):
+        value = self._rows(scope).aggregate(value=self.measure.aggregate())["value"]
+        return self.measure.convert(value)
+
+    def by_place(self, scope: Scope) -> dict[tuple[int, str], Decimal | int]:
+        """The value per ``(organisation id, location)``, in one query."""
+        rows = (
+            self._rows(scope)
+            .values(org=F(self.measure.organisation), place=F(self.measure.location))
+            .annotate(value=self.measure.aggregate())
+            .order_by()
+        )
+        convert = self.measure.convert
+        return {(row["org"], row["place"] or ""): convert(row["value"]) for row in rows}
+
+    def records_behind(self, scope: Scope) -> QuerySet:
+        """The rows the number counts (scoped like the number)."""
+        return self._rows(scope)
+
+
+def _participants(scope: Scope) -> QuerySet:
+    return Case.objects.filter(
+        programme=scope.programme,
+        plan__client_agreed_on__isnull=False,
+        plan__client_agreed_on__lte=scope.as_of,
+    )
+
+
+def _session_hours(kind: str) -> Callable[[Scope], QuerySet]:
+    def rows(scope: Scope) -> QuerySet:
+        return Attendance.objects.filter(
+            case__programme=scope.programme,
+            present=True,
+            session__kind=kind,
+            session__held_on__lte=scope.as_of,
+        )
+
+    return rows
+
+
+def _events(kind: str | None = None) -> Callable[[Scope], QuerySet]:
+    def rows(scope: Scope) -> QuerySet:
+        events = CommunityEvent.objects.filter(programme=scope.programme, held_on__lte=scope.as_of)
+        return events.filter(kind=kind) if kind else events
+
+    return rows
+
+
+def _attendees(*, guests: bool | None) -> Callable[[Scope], QuerySet]:
+    def rows(scope: Scope) -> QuerySet:
+        lines = EventAttendee.objects.filter(
+            event__programme=scope.programme, event__held_on__lte=scope.as_of
+        )
+        if guests is None:
+            return lines
+        return lines.filter(client__isnull=guests)
+
+    return rows
+
+
+def _hours(minutes) -> Decimal:
+    # Half an hour rounds up, as a timesheet does (Decimal rounds half to even otherwise).
+    return (Decimal(minutes or 0) / 60).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+PEOPLE = _("people")
+DISTINCT_CLIENTS = lambda: Count("client", distinct=True)  # noqa: E731
+DISTINCT_CASE_CLIENTS = lambda: Count("case__client", distinct=True)  # noqa: E731
+
+INDICATORS: dict[str, Indicator] = {
+    indicator.code: indicator
+    for indicator in [
+        Indicator(
+            code="participants",
+            label=_("participants with a signed development plan"),
+            unit=PEOPLE,
+            records=_("cases whose client signed the development plan"),
+            measure=Measure(
+                rows=_participants,
+                organisation="organisation",
+                location="client__settlement",
+                aggregate=DISTINCT_CLIENTS,
+            ),
+            lists="case",
+        ),
+        Indicator(
+            code="counselling_hours",
+            label=_("counselling hours attended"),
+            unit=_("hours"),
+            records=_("attendance at counselling sessions"),
+            measure=Measure(
+                rows=_session_hours(SessionKind.COUNSELLING),
+                organisation="case__organisation",
+                location="case__client__settlement",
+                aggregate=lambda: Sum("session__duration_minutes"),
+                convert=_hours,
+            ),
+            lists="attendance",
+        ),
+        Indicator(
+            code="training_hours",
+            label=_("competence training hours attended"),
+            unit=_("hours"),
+            records=_("attendance at competence trainings"),
+            measure=Measure(
+                rows=_session_hours(SessionKind.TRAINING),
+                organisation="case__organisation",
+                location="case__client__settlement",
+                aggregate=lambda: Sum("session__duration_minutes"),
+                convert=_hours,
+            ),
+            lists="attendance",
+        ),
+        Indicator(
+            code="screenings",
+            label=_("clients screened for health"),
+            unit=PEOPLE,
+            records=_("health screenings done"),
+            measure=Measure(
+                rows=lambda scope: HealthScreening.objects.filter(
+                    case__programme=scope.programme,
+                    status=ScreeningStatus.DONE,
+                    screened_on__lte=scope.as_of,
+                ),
+                organisation="case__organisation",
+                location="case__client__settlement",
+                aggregate=DISTINCT_CASE_CLIENTS,
+            ),
+            lists="screening",
+        ),
+        Indicator(
+            code="placements",
+            label=_("clients in employment at exit (incl. self-employed)"),
+            unit=PEOPLE,
+            records=_("placements with employment as the outcome at exit"),
+            measure=Measure(
+                rows=lambda scope: Placement.objects.filter(
+                    case__programme=scope.programme,
+                    exit_outcome__in=[ExitOutcome.EMPLOYED, ExitOutcome.SELF_EMPLOYED],
+                    exit_recorded_on__lte=scope.as_of,
+                ),
+                organisation="case__organisation",
+                location="case__client__settlement",
+                aggregate=DISTINCT_CASE_CLIENTS,
+            ),
+            lists="placement",
+        ),
+        Indicator(
+            code="referrals_closed",
+            label=_("referrals to partner offices answered"),
+            unit=_("referrals"),
+            records=_("referrals with the partner's answer"),
+            measure=Measure(
+                rows=lambda scope: Referral.objects.filter(
+                    Q(status=ReferralStatus.ANSWERED) | Q(status=ReferralStatus.CLOSED),
+                    case__programme=scope.programme,
+                    answered_on__lte=scope.as_of,
+                ),
+                organisation="case__organisation",
+                location="case__client__settlement",
+                aggregate=lambda: Count("id"),
+            ),
+            lists="referral",
+        ),
+        Indicator(
+            code="forums",
+            label=_("community forums held"),
+            unit=_("events"),
+            records=_("community forums"),
+            measure=Measure(
+                rows=_events(EventKind.FORUM),
+                organisation="organisation",
+                location="settlement",
+                aggregate=lambda: Count("id"),
+            ),
+            lists="event",
+        ),
+        Indicator(
+            code="forum_locations",
+            label=_("locations with a community forum"),
+            unit=_("settlements"),
+            records=_("community forums"),
+            measure=Measure(
+                rows=_events(EventKind.FORUM),
+                organisation="organisation",
+                location="settlement",
+                aggregate=lambda: Count("settlement", distinct=True),
+            ),
+            lists="event",
+        ),
+        Indicator(
+            code="events",
+            label=_("community events held"),
+            unit=_("events"),
+            records=_("community events"),
+            measure=Measure(
+                rows=_events(),
+                organisation="organisation",
+                location="settlement",
+                aggregate=lambda: Count("id"),
+            ),
+            lists="event",
+        ),
+        Indicator(
+            code="event_attendance",
+            label=_("attendance at community events (attendance sheet lines)"),
+            unit=_("attendees"),
+            records=_("attendance sheet lines"),
+            measure=Measure(
+                rows=_attendees(guests=None),
+                organisation="event__organisation",
+                location="event__settlement",
+                aggregate=lambda: Count("id"),
+            ),
+            lists="attendee",
+        ),
+        Indicator(
+            code="event_clients",
+            label=_("clients among the attendees"),
+            unit=_("attendees"),
+            records=_("attendance sheet lines of clients"),
+            measure=Measure(
+                rows=_attendees(guests=False),
+                organisation="event__organisation",
+                location="event__settlement",
+                aggregate=lambda: Count("id"),
+            ),
+            lists="attendee",
+        ),
+        Indicator(
+            code="event_guests",
+            label=_("named guests among the attendees"),
+            unit=_("attendees"),
+            records=_("attendance sheet lines of guests"),
+            measure=Measure(
+                rows=_attendees(guests=True),
+                organisation="event__organisation",
+                location="event__settlement",
+                aggregate=lambda: Count("id"),
+            ),
+            lists="attendee",
+        ),
+    ]
+}

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reporting"
+
+urlpatterns = [
+    path("", views.programme_list, name="programme_list"),
+    path("<int:programme_id>/", views.dashboard, name="dashboard"),
+    path("<int:programme_id>/<slug:code>/", views.records, name="records"),
+]

@@ -1,0 +1,83 @@
+"""The funder report pages: the programme's indicators against their targets, and the records
+behind each number (case numbers, never client files)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from kernel.errors import NotFound
+from reporting import selectors
+
+
+def _as_of(request: HttpRequest) -> datetime.date:
+    """``?as_of=YYYY-MM-DD``, a past date; today when absent or unreadable."""
+    try:
+        day = datetime.date.fromisoformat(request.GET.get("as_of", ""))
+    except ValueError:
+        return timezone.localdate()
+    return min(day, timezone.localdate())
+
+
+def _scope(request: HttpRequest, programme_id: int):
+    try:
+        return selectors.report_scope(
+            user=request.user, programme_id=programme_id, as_of=_as_of(request)
+        )
+    except NotFound:
+        raise Http404() from None
+
+
+@login_required
+def programme_list(request: HttpRequest) -> HttpResponse:
+    programmes = list(selectors.reportable_programmes(user=request.user))
+    if not programmes:
+        raise Http404()
+    if len(programmes) == 1:
+        return redirect("reporting:dashboard", programme_id=programmes[0].pk)
+    return render(request, "reporting/programmes.html", {"programmes": programmes})
+
+
+@login_required
+def dashboard(request: HttpRequest, programme_id: int) -> HttpResponse:
+    scope = _scope(request, programme_id)
+    context = {
+        "scope": scope,
+        "programme": scope.programme,
+        "reports": selectors.indicator_report(scope=scope),
+        "whole_consortium": scope.organisation_ids is None,
+        "as_of_is_today": scope.as_of == timezone.localdate(),
+    }
+    return render(request, "reporting/dashboard.html", context)
+
+
+@login_required
+def records(request: HttpRequest, programme_id: int, code: str) -> HttpResponse:
+    scope = _scope(request, programme_id)
+    organisation = request.GET.get("organisation")
+    location = request.GET.get("location")
+    try:
+        organisation_id = int(organisation) if organisation else None
+    except ValueError:
+        raise Http404() from None
+    try:
+        indicator, rows = selectors.records_behind(
+            scope=scope, code=code, organisation_id=organisation_id, location=location
+        )
+    except NotFound:
+        raise Http404() from None
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    context = {
+        "scope": scope,
+        "programme": scope.programme,
+        "indicator": indicator,
+        "page": page,
+        "location": location,
+        "organisation_id": organisation_id,
+    }
+    return render(request, "reporting/records.html", context)
