@@ -54,7 +54,10 @@ class Measure:
     rows: Callable[[Scope], QuerySet]
     organisation: str
     location: str
-    aggregate: Callable[[], object]
+    # The date a row counts from (a plan's signature, a session's day...).
+    date: str
+    # ``aggregate(filter=None)``: the aggregate, optionally over some rows only.
+    aggregate: Callable[..., object]
     # How one aggregated value becomes the indicator's figure (minutes -> hours).
     convert: Callable[[object], Decimal | int] = lambda value: value or 0
 
@@ -89,6 +92,19 @@ class Indicator:
         )
         convert = self.measure.convert
         return {(row["org"], row["place"] or ""): convert(row["value"]) for row in rows}
+
+    def cumulative(self, scope: Scope, days: list[datetime.date]) -> list[Decimal | int]:
+        """The value as it stood at the end of each of ``days``, in one query: one aggregate
+        per day, so a person counted once stays counted once across the months."""
+        if not days:
+            return []
+        values = self._rows(scope).aggregate(
+            **{
+                f"d{index}": self.measure.aggregate(filter=Q(**{f"{self.measure.date}__lte": day}))
+                for index, day in enumerate(days)
+            }
+        )
+        return [self.measure.convert(values[f"d{index}"]) for index in range(len(days))]
 
     def records_behind(self, scope: Scope) -> QuerySet:
         """The rows the number counts (scoped like the number)."""
@@ -141,8 +157,22 @@ def _hours(minutes) -> Decimal:
 
 
 PEOPLE = _("people")
-DISTINCT_CLIENTS = lambda: Count("client", distinct=True)  # noqa: E731
-DISTINCT_CASE_CLIENTS = lambda: Count("case__client", distinct=True)  # noqa: E731
+
+
+def _distinct(path: str) -> Callable[..., Count]:
+    return lambda filter=None: Count(path, distinct=True, filter=filter)
+
+
+def _count(filter=None) -> Count:
+    return Count("id", filter=filter)
+
+
+def _minutes(filter=None) -> Sum:
+    return Sum("session__duration_minutes", filter=filter)
+
+
+DISTINCT_CLIENTS = _distinct("client")
+DISTINCT_CASE_CLIENTS = _distinct("case__client")
 
 INDICATORS: dict[str, Indicator] = {
     indicator.code: indicator
@@ -156,6 +186,7 @@ INDICATORS: dict[str, Indicator] = {
                 rows=_participants,
                 organisation="organisation",
                 location="client__settlement",
+                date="plan__client_agreed_on",
                 aggregate=DISTINCT_CLIENTS,
             ),
             lists="case",
@@ -169,7 +200,8 @@ INDICATORS: dict[str, Indicator] = {
                 rows=_session_hours(SessionKind.COUNSELLING),
                 organisation="case__organisation",
                 location="case__client__settlement",
-                aggregate=lambda: Sum("session__duration_minutes"),
+                date="session__held_on",
+                aggregate=_minutes,
                 convert=_hours,
             ),
             lists="attendance",
@@ -183,7 +215,8 @@ INDICATORS: dict[str, Indicator] = {
                 rows=_session_hours(SessionKind.TRAINING),
                 organisation="case__organisation",
                 location="case__client__settlement",
-                aggregate=lambda: Sum("session__duration_minutes"),
+                date="session__held_on",
+                aggregate=_minutes,
                 convert=_hours,
             ),
             lists="attendance",
@@ -201,6 +234,7 @@ INDICATORS: dict[str, Indicator] = {
                 ),
                 organisation="case__organisation",
                 location="case__client__settlement",
+                date="screened_on",
                 aggregate=DISTINCT_CASE_CLIENTS,
             ),
             lists="screening",
@@ -218,6 +252,7 @@ INDICATORS: dict[str, Indicator] = {
                 ),
                 organisation="case__organisation",
                 location="case__client__settlement",
+                date="exit_recorded_on",
                 aggregate=DISTINCT_CASE_CLIENTS,
             ),
             lists="placement",
@@ -235,7 +270,8 @@ INDICATORS: dict[str, Indicator] = {
                 ),
                 organisation="case__organisation",
                 location="case__client__settlement",
-                aggregate=lambda: Count("id"),
+                date="answered_on",
+                aggregate=_count,
             ),
             lists="referral",
         ),
@@ -248,7 +284,8 @@ INDICATORS: dict[str, Indicator] = {
                 rows=_events(EventKind.FORUM),
                 organisation="organisation",
                 location="settlement",
-                aggregate=lambda: Count("id"),
+                date="held_on",
+                aggregate=_count,
             ),
             lists="event",
         ),
@@ -261,7 +298,8 @@ INDICATORS: dict[str, Indicator] = {
                 rows=_events(EventKind.FORUM),
                 organisation="organisation",
                 location="settlement",
-                aggregate=lambda: Count("settlement", distinct=True),
+                date="held_on",
+                aggregate=_distinct("settlement"),
             ),
             lists="event",
         ),
@@ -274,7 +312,8 @@ INDICATORS: dict[str, Indicator] = {
                 rows=_events(),
                 organisation="organisation",
                 location="settlement",
-                aggregate=lambda: Count("id"),
+                date="held_on",
+                aggregate=_count,
             ),
             lists="event",
         ),
@@ -287,7 +326,8 @@ INDICATORS: dict[str, Indicator] = {
                 rows=_attendees(guests=None),
                 organisation="event__organisation",
                 location="event__settlement",
-                aggregate=lambda: Count("id"),
+                date="event__held_on",
+                aggregate=_count,
             ),
             lists="attendee",
         ),
@@ -300,7 +340,8 @@ INDICATORS: dict[str, Indicator] = {
                 rows=_attendees(guests=False),
                 organisation="event__organisation",
                 location="event__settlement",
-                aggregate=lambda: Count("id"),
+                date="event__held_on",
+                aggregate=_count,
             ),
             lists="attendee",
         ),
@@ -313,7 +354,8 @@ INDICATORS: dict[str, Indicator] = {
                 rows=_attendees(guests=True),
                 organisation="event__organisation",
                 location="event__settlement",
-                aggregate=lambda: Count("id"),
+                date="event__held_on",
+                aggregate=_count,
             ),
             lists="attendee",
         ),

@@ -69,6 +69,19 @@ class IndicatorReport:
     total: Progress
     by_organisation: list[tuple[Organisation, Progress]] = field(default_factory=list)
     by_location: list[tuple[str, Progress]] = field(default_factory=list)
+    # ``(month end, value then)`` from the programme's start to the report's date.
+    series: list[tuple[datetime.date, Decimal | int]] = field(default_factory=list)
+
+
+def month_ends(start: datetime.date, end: datetime.date, *, most: int = 48) -> list[datetime.date]:
+    """The last day of every month from ``start``'s to ``end``'s (``end`` itself last)."""
+    days = []
+    year, month = start.year, start.month
+    while (year, month) <= (end.year, end.month) and len(days) < most:
+        following = datetime.date(year + month // 12, month % 12 + 1, 1)
+        days.append(min(following - datetime.timedelta(days=1), end))
+        year, month = following.year, following.month
+    return days
 
 
 def _projected(value, scope: Scope, target: Target | None) -> Decimal | None:
@@ -94,8 +107,9 @@ def _progress(value, scope: Scope, target: Target | None) -> Progress:
 
 def indicator_report(*, scope: Scope) -> list[IndicatorReport]:
     """Every indicator of the registry: its total and its breakdown per partner and location,
-    each against the target committed for it. Two queries per indicator and one for the
-    targets and one for the organisations, whatever the number of records."""
+    each against the target committed for it. Three queries per indicator and one for the
+    targets and one for the organisations, whatever the number of records; one more per
+    indicator for its cumulative value month by month."""
     targets = {
         (t.indicator, t.organisation_id, t.settlement): t
         for t in Target.objects.filter(programme=scope.programme)
@@ -105,6 +119,7 @@ def indicator_report(*, scope: Scope) -> list[IndicatorReport]:
         if scope.organisation_ids is not None
         else scope.programme.organisations.values_list("pk", flat=True)
     )
+    months = month_ends(scope.programme.starts_on, scope.as_of)
     reports = []
     for code, indicator in INDICATORS.items():
         places = indicator.by_place(scope)
@@ -112,6 +127,7 @@ def indicator_report(*, scope: Scope) -> list[IndicatorReport]:
         # A supervisor's own organisation stands in for the consortium's target.
         whole = targets.get((code, None, "")) if scope.organisation_ids is None else None
         report = IndicatorReport(indicator, _progress(total, scope, whole))
+        report.series = list(zip(months, indicator.cumulative(scope, months), strict=True))
         per_org: dict[int, Decimal | int] = {}
         per_location: dict[str, Decimal | int] = {}
         for (org_id, place), value in places.items():

@@ -144,3 +144,25 @@ def test_another_organisations_scope_counts_none_of_these_records(world, cohort)
     for code in INDICATORS:
         total, places = _value(code, world, organisations=frozenset({world.other_org.pk}))
         assert (total, places) == (0, {}), code
+
+
+@pytest.mark.django_db
+def test_the_cumulative_value_stands_at_each_day_asked_in_one_query(
+    world, cohort, django_assert_num_queries
+):
+    scope = Scope(programme=Programme.objects.get(pk=world.programme.pk), as_of=TODAY)
+    days = [TODAY - datetime.timedelta(days=30), TODAY - datetime.timedelta(days=7), TODAY]
+    with django_assert_num_queries(1):
+        values = INDICATORS["participants"].cumulative(scope, days)
+    assert values == [0, 1, 3]
+
+
+def test_month_ends_run_from_the_start_month_to_the_report_day():
+    from reporting.selectors import month_ends
+
+    assert month_ends(datetime.date(2026, 11, 15), datetime.date(2027, 2, 10)) == [
+        datetime.date(2026, 11, 30),
+        datetime.date(2026, 12, 31),
+        datetime.date(2027, 1, 31),
+        datetime.date(2027, 2, 10),
+    ]

@@ -47,6 +47,7 @@ def test_the_programme_admin_sees_the_forum_target_and_the_pace(world, client):
     page = _dashboard(client, world).content.decode()
     assert "1 / 18" in page
     assert "at this pace:" in page
+    assert '<svg class="chart"' in page  # drawn on the server, no CDN
 
 
 @pytest.mark.django_db

@@ -14,6 +14,8 @@ from django.utils import timezone
 from kernel.errors import NotFound
 from reporting import selectors
 
+from .charts import cumulative_chart
+
 
 def _as_of(request: HttpRequest) -> datetime.date:
     """``?as_of=YYYY-MM-DD``, a past date; today when absent or unreadable."""
@@ -46,10 +48,12 @@ def programme_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def dashboard(request: HttpRequest, programme_id: int) -> HttpResponse:
     scope = _scope(request, programme_id)
+    reports = selectors.indicator_report(scope=scope)
+    start = scope.programme.starts_on
     context = {
         "scope": scope,
         "programme": scope.programme,
-        "reports": selectors.indicator_report(scope=scope),
+        "reports": [(report, cumulative_chart(report, start=start)) for report in reports],
         "whole_consortium": scope.organisation_ids is None,
         "as_of_is_today": scope.as_of == timezone.localdate(),
     }
