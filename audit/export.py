@@ -8,6 +8,8 @@ import json
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
+from kernel.spreadsheets import safe_cell
+
 from . import selectors
 
 CSV_COLUMNS = (
@@ -28,15 +30,6 @@ CSV_COLUMNS = (
     "new",
     "chain_hash",
 )
-
-# A cell a spreadsheet would run as a formula (CSV injection) is prefixed with a quote.
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA) else text
-
 
 class _Echo:
     def write(self, value):
@@ -68,7 +61,7 @@ def csv_rows(*, user, case):
                 cells = ["", "", ""]
             else:
                 cells = [change.field, change.old_text, change.new_text]
-            yield writer.writerow([_cell(v) for v in (*base, *cells, entry.link_hash)])
+            yield writer.writerow([safe_cell(v) for v in (*base, *cells, entry.link_hash)])
 
 
 def json_chunks(*, user, case):

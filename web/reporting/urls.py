@@ -7,5 +7,6 @@ app_name = "reporting"
 urlpatterns = [
     path("", views.programme_list, name="programme_list"),
     path("<int:programme_id>/", views.dashboard, name="dashboard"),
+    path("<int:programme_id>/export.<str:fmt>", views.export, name="export"),
     path("<int:programme_id>/<slug:code>/", views.records, name="records"),
 ]

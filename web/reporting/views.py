@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from kernel.errors import NotFound
-from reporting import selectors
+from reporting import exports, selectors
 
 from .charts import cumulative_chart
 
@@ -85,3 +85,21 @@ def records(request: HttpRequest, programme_id: int, code: str) -> HttpResponse:
         "organisation_id": organisation_id,
     }
     return render(request, "reporting/records.html", context)
+
+
+@login_required
+def export(request: HttpRequest, programme_id: int, fmt: str) -> HttpResponse:
+    """The aggregated indicator table as CSV or XLSX, as of the dashboard's date."""
+    scope = _scope(request, programme_id)
+    name = f"{scope.programme.funder_code}-indicators-{scope.as_of.isoformat()}"
+    if fmt == "csv":
+        response = HttpResponse(exports.as_csv(scope=scope), content_type="text/csv; charset=utf-8")
+    elif fmt == "xlsx":
+        response = HttpResponse(
+            exports.as_xlsx(scope=scope),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        raise Http404()
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
