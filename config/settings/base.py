@@ -136,6 +136,18 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # (PgBouncer without max_prepared_statements), which cannot keep prepared statements.
         _options.update(server_side_binding=True, prepare_threshold=2)
 
+# Report pages and exports may read from a read replica (reporting/routers.py); everything
+# else, and every write, uses the primary.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = {
+        **dj_database_url.parse(
+            os.environ["DATABASE_REPLICA_URL"], conn_max_age=DATABASES["default"]["CONN_MAX_AGE"]
+        ),
+        "OPTIONS": dict(DATABASES["default"].get("OPTIONS", {})),
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["reporting.routers.ReportReplicaRouter"]
+
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CHANNEL_LAYERS = {

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from kernel.errors import NotFound
 from reporting import exports, selectors
+from reporting.routers import from_replica
 
 from .charts import cumulative_chart
 
@@ -36,6 +37,7 @@ def _scope(request: HttpRequest, programme_id: int):
 
 
 @login_required
+@from_replica
 def programme_list(request: HttpRequest) -> HttpResponse:
     programmes = list(selectors.reportable_programmes(user=request.user))
     if not programmes:
@@ -46,6 +48,7 @@ def programme_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@from_replica
 def dashboard(request: HttpRequest, programme_id: int) -> HttpResponse:
     scope = _scope(request, programme_id)
     reports = selectors.indicator_report(scope=scope)
@@ -61,6 +64,7 @@ def dashboard(request: HttpRequest, programme_id: int) -> HttpResponse:
 
 
 @login_required
+@from_replica
 def records(request: HttpRequest, programme_id: int, code: str) -> HttpResponse:
     scope = _scope(request, programme_id)
     organisation = request.GET.get("organisation")
@@ -88,6 +92,7 @@ def records(request: HttpRequest, programme_id: int, code: str) -> HttpResponse:
 
 
 @login_required
+@from_replica
 def export(request: HttpRequest, programme_id: int, fmt: str) -> HttpResponse:
     """The aggregated indicator table as CSV or XLSX, as of the dashboard's date."""
     scope = _scope(request, programme_id)
