@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from casework.journey import Stage
-from casework.models import Case
+from casework.models import Case, Organisation
 from casework.roles import Role
 
 from .stats import spread, summary, timed_queries
@@ -112,6 +112,22 @@ def pages_for(organisation_id: int, *, timeline_reference: frozenset | None = No
     if mentor_case is not None:
         pages.append(
             Page("case_page", "mentor: one case's page", mentor, mentor_case.get_absolute_url())
+        )
+    programme_id = (
+        Organisation.objects.filter(pk=organisation_id)
+        .values_list("programmes", flat=True)
+        .order_by("programmes")
+        .first()
+    )
+    if apps.is_installed("reporting") and programme_id is not None:
+        # Every indicator of the programme over the organisation's records (P5's page).
+        pages.append(
+            Page(
+                "reporting_dashboard",
+                "supervisor: indicator dashboard",
+                supervisor,
+                reverse("reporting:dashboard", args=[programme_id]),
+            )
         )
     kinds = None
     if apps.is_installed("audit"):
