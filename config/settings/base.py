@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "channels",
     "django_filters",
     "simple_history",
+    "privacy",  # below casework: casework asks it, it imports no app above it
     "viewflow",
     "viewflow.workflow",
     "casework",
