@@ -147,4 +147,3 @@ def consent_withdraw(*, user, case, consent_id: int, withdrawn_on: datetime.date
             case=case,
         )
     return consent
-
