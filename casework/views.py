@@ -27,6 +27,7 @@ from viewflow.workflow.status import STATUS
 from audit.access import record_access
 from audit.selectors import cases_changed_since_review
 from community.selectors import events_of_client
+from privacy import selectors as privacy_selectors
 from workflows import deadlines, engine
 from workflows.models import CaseTask
 
@@ -105,6 +106,9 @@ def home(request: HttpRequest) -> HttpResponse:
     if Role.SOCIAL_WORKER in roles:
         context["intake_queue"] = list(
             visible.filter(stage=Stage.INTAKE).select_related("client", "mentor")[:20]
+        )
+        context["expiring_consents"] = list(
+            privacy_selectors.consents_expiring(cases=visible.filter(social_worker=user))[:20]
         )
     if Role.SUPERVISOR in roles:
         # The plans waiting in this supervisor's queue. Not Viewflow's queue() itself: its

@@ -238,3 +238,14 @@ def test_each_role_may_record_and_withdraw_consent_exactly_as_the_table_says(wor
             withdraw(world, case, consent, user=user)
         consent.refresh_from_db()
         assert consent.withdrawn_on is None
+
+
+@pytest.mark.django_db
+def test_the_social_workers_home_page_lists_the_consents_about_to_expire(world, case, client):
+    record(world, case, Purpose.EVENT_PHOTOS, expires_on=TODAY + datetime.timedelta(days=10))
+    client.force_login(world.worker)
+    page = client.get("/").content.decode()
+    assert "Consents expiring within 30 days" in page
+    assert case.number in page
+    client.force_login(world.mentor)
+    assert "Consents expiring within 30 days" not in client.get("/").content.decode()
