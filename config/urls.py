@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/", include("api.urls")),
     path("events/", include("community.urls")),
     path("audit/", include("audit.urls")),
+    path("privacy/", include("web.privacy.urls")),
     path("workflow/", workflow_site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -1,0 +1,1 @@
+"""The web UI: views, forms and urls, one package per app (``web.privacy``, ...)."""
