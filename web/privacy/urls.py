@@ -6,4 +6,6 @@ app_name = "privacy"
 
 urlpatterns = [
     path("otp/", views.otp_verify, name="otp_verify"),
+    path("processing/", views.processing_record, name="processing_record"),
+    path("processing.csv", views.processing_record_csv, name="processing_record_csv"),
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,6 +11,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from privacy import registry
 
 LOCKED_OUT = _(
     "Too many failed attempts to log in. Logging in is blocked for a while for this account "
@@ -49,3 +51,22 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
         {"device": device, "error": error, "next": _next(request)},
         status=200 if not error else 400,
     )
+
+
+@login_required
+@permission_required("privacy.view_processing_record", raise_exception=True)
+def processing_record(request: HttpRequest) -> HttpResponse:
+    """The record of processing (GDPR Art. 30), generated from ``privacy.registry``."""
+    return render(
+        request,
+        "privacy/processing_record.html",
+        {"columns": registry.CSV_COLUMNS, "rows": registry.rows()},
+    )
+
+
+@login_required
+@permission_required("privacy.view_processing_record", raise_exception=True)
+def processing_record_csv(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(registry.as_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="record-of-processing.csv"'
+    return response
