@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from viewflow.workflow.status import STATUS
 
+import privacy
 from audit.access import record_access
 from audit.selectors import cases_changed_since_review
 from community.selectors import events_of_client
@@ -533,6 +534,10 @@ def _render_case(request, case: Case, *, bound: dict | None = None, status: int 
         "is_plan_author": bool(plan and plan.author_id == user.pk),
         "pending_follow_ups": pending_follow_ups,
         "events_attended": list(events_of_client(user=user, client_id=case.client_id)),
+        # Consent per purpose: the section and its forms are templates/privacy/_case_consents.html
+        "consents": list(privacy_selectors.consents_of(case)),
+        "consent_partners": list(selectors.partner_offices_for(programme=case.programme)),
+        "consent_purposes": privacy.Purpose.choices,
         "today": today,
         "forms": {
             "consent": form_for("consent", given_on=case.consent_given_on or today),

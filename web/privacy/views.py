@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from casework import selectors as case_selectors
+from casework.selectors import partner_offices_for
+from kernel.errors import CaseworkError, InvalidInput, NotFound
 from privacy import registry
+from privacy import services as privacy_services
+
+from .forms import ConsentRecordForm, ConsentWithdrawForm
 
 LOCKED_OUT = _(
     "Too many failed attempts to log in. Logging in is blocked for a while for this account "
@@ -70,3 +78,48 @@ def processing_record_csv(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(registry.as_csv(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="record-of-processing.csv"'
     return response
+
+
+def _case_or_404(request: HttpRequest, case_id: int):
+    try:
+        return case_selectors.case_get(user=request.user, case_id=case_id)
+    except NotFound:
+        raise Http404() from None
+
+
+def _back(request: HttpRequest, case, error: CaseworkError | None = None) -> HttpResponse:
+    if error is not None:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Saved."))
+    return redirect(f"{case.get_absolute_url()}#consents")
+
+
+@login_required
+@require_POST
+def consent_record(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _case_or_404(request, case_id)
+    form = ConsentRecordForm(request.POST, partners=partner_offices_for(programme=case.programme))
+    if not form.is_valid():
+        return _back(request, case, InvalidInput({k: list(v) for k, v in form.errors.items()}))
+    try:
+        privacy_services.consent_record(user=request.user, case=case, **form.cleaned_data)
+    except CaseworkError as error:
+        return _back(request, case, error)
+    return _back(request, case)
+
+
+@login_required
+@require_POST
+def consent_withdraw(request: HttpRequest, case_id: int, consent_id: int) -> HttpResponse:
+    case = _case_or_404(request, case_id)
+    form = ConsentWithdrawForm(request.POST)
+    if not form.is_valid():
+        return _back(request, case, InvalidInput({k: list(v) for k, v in form.errors.items()}))
+    try:
+        privacy_services.consent_withdraw(
+            user=request.user, case=case, consent_id=consent_id, **form.cleaned_data
+        )
+    except CaseworkError as error:
+        return _back(request, case, error)
+    return _back(request, case)
