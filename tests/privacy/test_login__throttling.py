@@ -105,3 +105,16 @@ def test_a_supervisor_without_an_authenticator_is_told_to_get_one_set_up(world, 
     page = client.get("/privacy/otp/")
     assert "no authenticator app is set up" in page.content.decode()
     assert client.get("/cases/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_lockout_message_is_in_the_users_language(world, client):
+    for _ in range(11):
+        response = client.post(
+            LOGIN,
+            {"username": "worker", "password": "x"},
+            REMOTE_ADDR="10.0.1.1",
+            HTTP_ACCEPT_LANGUAGE="hu",
+        )
+    assert response.status_code == 429
+    assert "Túl sok sikertelen bejelentkezési kísérlet." in response.content.decode()
