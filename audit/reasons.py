@@ -18,6 +18,9 @@ REASONS = {
     "case.open": _("opened the case"),
     "case.record_consent": _("recorded the client's consent"),
     "case.assign_mentor": _("assigned the mentor"),
+    # Consent per purpose (privacy)
+    "consent.record": _("recorded a consent"),
+    "consent.withdraw": _("recorded the withdrawal of a consent"),
     # Journey
     "case.advance": _("moved to the next stage"),
     "case.suspend": _("suspended the case"),

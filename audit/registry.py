@@ -17,6 +17,8 @@ from django.db import models
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from privacy import registry as privacy_registry
+
 TASK = "task"
 CASE = "casework.case"
 CLIENT = "casework.client"
@@ -26,29 +28,9 @@ REVIEW = "audit.reviewsignoff"
 # Every history row carries its reason; "case.suspend: <free text>" may hold personal data.
 ALWAYS_PERSONAL = ("history_change_reason",)
 
-PERSONAL_FIELDS: dict[str, tuple[str, ...]] = {
-    CLIENT: (
-        "family_name",
-        "given_name",
-        "birth_year",
-        "gender",
-        "settlement",
-        "phone",
-        "labour_market_status",
-        "education_level",
-        "household",
-        "target_groups",
-        "belongs_to_minority",
-        "has_disability",
-    ),
-    CASE: ("closure_reason",),
-    "casework.developmentplan": ("summary", "review_comment"),
-    "casework.goal": ("description",),
-    "casework.placement": ("employer",),
-    "casework.followup": ("notes",),
-    "casework.referral": ("purpose", "answer"),
-    REVIEW: ("note",),
-}
+# Which fields are personal is decided once, in the record of processing (privacy/registry.py):
+# the fields it marks ``committed`` are hashed here as salted commitments and erasable.
+PERSONAL_FIELDS: dict[str, tuple[str, ...]] = privacy_registry.committed_fields()
 
 
 @dataclass(frozen=True)

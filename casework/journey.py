@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
+import privacy
 from kernel.choices import FollowUpStatus, PlanStatus, Stage
 
 from . import guards
@@ -36,8 +37,10 @@ def exit_requirements_missing(case: Case) -> list[str]:
 
 def _intake(case: Case) -> list[str]:
     missing = []
-    if not case.consent_given_on:
-        missing.append(_("Record the client's consent to data processing."))
+    # The consent in force today (privacy), not only the date once recorded: a withdrawn or
+    # expired service-provision consent blocks the intake again.
+    if not privacy.has_consent(case, privacy.Purpose.SERVICE):
+        missing.append(privacy.missing_consent_message(privacy.Purpose.SERVICE))
     entry_gaps = case.client.missing_entry_data()
     if entry_gaps:
         missing.append(

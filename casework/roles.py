@@ -30,6 +30,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "casework.close_case",
         "casework.record_casework",
         "casework.see_special_category",
+        "privacy.record_consent",
+        "privacy.withdraw_consent",
         VIEW_PROCESS,
     ],
     Role.MENTOR: [
@@ -50,12 +52,16 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "casework.reopen_case",
         "casework.approve_plan",
         "casework.see_special_category",
+        "privacy.record_consent",
+        "privacy.withdraw_consent",
+        "privacy.view_processing_record",
         VIEW_PROCESS,
     ],
     Role.PROGRAMME_ADMIN: [
         "casework.view_programme",
         "casework.change_programme",
         "casework.view_organisation",
+        "privacy.view_processing_record",
         VIEW_PROCESS,
     ],
 }

@@ -17,11 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
+import privacy
 from kernel.errors import GuardFailed, InvalidInput, NotAllowed, NotFound, StageConflict
 from kernel.services import delete_with_history, save_with_history, service
 from kernel.validators import clean_text, not_in_future
 from notifications.events import Event
 from notifications.publish import notify
+from privacy import services as privacy_services
 
 from . import guards, journey_flow, selectors
 from .journey import Stage
@@ -182,6 +184,10 @@ def case_record_consent(*, user, case_id: int, given_on: datetime.date) -> Case:
     not_in_future(given_on, field="given_on")
     case.consent_given_on = given_on
     save_with_history(case, user=user, reason="case.record_consent")
+    # The intake form records the service-provision consent (signed paper form, by the user).
+    privacy_services.consent_record(
+        user=user, case=case, purpose=privacy.Purpose.SERVICE, given_on=given_on
+    )
     return case
 
 
@@ -642,6 +648,7 @@ def referral_create(*, user, case_id: int, partner_id: int, purpose: str) -> Ref
     partner = _partner(partner_id, case=case, field="partner")
     if partner is None:
         raise InvalidInput({"partner": [_("Choose a partner office of the programme.")]})
+    privacy.require_consent(case, privacy.Purpose.PARTNER_SHARING, partner=partner)
     referral = Referral(
         case=case, partner=partner, purpose=clean_text(purpose, field="purpose", max_length=200)
     )

@@ -18,6 +18,7 @@ urlpatterns = [
     path("events/", include("web.community.urls")),
     path("audit/", include("web.audit.urls")),
     path("reporting/", include("web.reporting.urls")),
+    path("privacy/", include("web.privacy.urls")),
     path("workflow/", workflow_site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -19,6 +19,10 @@ class Event(models.TextChoices):
     CASE_STAGE_CHANGED = "case_stage_changed", _("case stage changed")
     FOLLOW_UP_DUE = "follow_up_due", _("follow-up due")
     REFERRAL_ANSWERED = "referral_answered", _("referral answered")
+    CONSENT_WITHDRAWN = "consent_withdrawn", _("consent withdrawn")
+    CONSENT_WITHDRAWN_TELL_PARTNER = "consent_withdrawn_partner", _(
+        "sharing consent withdrawn: tell the partner office"
+    )
 
 
 TITLES = {
@@ -34,4 +38,10 @@ TITLES = {
     Event.CASE_STAGE_CHANGED: _("Case %(case)s moved to: %(stage)s"),
     Event.FOLLOW_UP_DUE: _("Follow-up due for case %(case)s"),
     Event.REFERRAL_ANSWERED: _("%(partner)s answered the referral of case %(case)s"),
+    Event.CONSENT_WITHDRAWN: _(
+        "The client of case %(case)s withdrew their consent to: %(purpose)s"
+    ),
+    Event.CONSENT_WITHDRAWN_TELL_PARTNER: _(
+        "Consent to sharing withdrawn (case %(case)s): tell %(partner)s to stop using the data"
+    ),
 }

@@ -13,13 +13,30 @@ from casework.models import (
     SessionFormat,
     SessionKind,
 )
+from privacy import services as privacy_services
+from privacy.models import Purpose
 
 # The site's date (Europe/Budapest), as the services see it, not the machine's UTC date.
 TODAY = timezone.localdate()
 
 
+def consent_to_share_with_partners(case: Case, world) -> None:
+    """The client agrees that the programme's partner offices receive their referrals."""
+    for partner in case.programme.organisations.filter(
+        pk__in=[world.labour_office.pk, world.health_office.pk]
+    ):
+        privacy_services.consent_record(
+            user=world.worker,
+            case=case,
+            purpose=Purpose.PARTNER_SHARING,
+            partner=partner,
+            given_on=TODAY,
+        )
+
+
 def complete_intake(case: Case, world) -> Case:
     services.case_record_consent(user=world.worker, case_id=case.pk, given_on=TODAY)
+    consent_to_share_with_partners(case, world)
     services.case_assign_mentor(user=world.worker, case_id=case.pk, mentor_id=world.mentor.pk)
     return services.case_advance(user=world.worker, case_id=case.pk, from_stage=Stage.INTAKE)
 

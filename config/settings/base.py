@@ -50,6 +50,10 @@ INSTALLED_APPS = [
     "channels",
     "django_filters",
     "simple_history",
+    "privacy",  # below casework: casework asks it, it imports no app above it
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "viewflow",
     "viewflow.workflow",
     "casework",
@@ -77,6 +81,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "web.privacy.middleware.OTPRequiredMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -167,12 +175,33 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
+    # First: refuses every attempt on a locked-out account or address (django-axes).
+    "axes.backends.AxesStandaloneBackend",
     # ModelBackend, answering the roles' own permissions from casework.roles without its two
     # permission queries.
     "casework.auth.RoleModelBackend",
     # Answers the per-organisation queue permissions of Viewflow's pooled tasks.
     "casework.auth.OrganisationQueueBackend",
 ]
+# Login throttling (ASVS L2, django-axes): ten wrong passwords in a row for one username, or
+# from one address, and the next attempt is refused for AXES_COOLOFF_MINUTES. The username is
+# counted whether or not it exists, so the answer tells nothing about which accounts exist.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "11"))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = int(os.environ.get("AXES_COOLOFF_MINUTES", "30")) / 60  # hours
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "web.privacy.views.lockout"
+AXES_IPWARE_PROXY_COUNT = int(os.environ.get("AXES_PROXY_COUNT", "0")) or None
+
+# Sessions end after SESSION_IDLE_MINUTES without a request (the cookie is renewed on each).
+SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
+
+# Roles that must enter a TOTP code (django-otp) after the password. Production turns it on.
+OTP_REQUIRED_ROLES = env_list("OTP_REQUIRED_ROLES", [])
+OTP_TOTP_ISSUER = "Lépés"
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "casework:home"
 LOGOUT_REDIRECT_URL = "login"

@@ -4,6 +4,9 @@ from django.contrib.staticfiles.apps import StaticFilesConfig
 
 from .base import *  # noqa: F403
 
+OTP_REQUIRED_ROLES = env_list(  # noqa: F405
+    "OTP_REQUIRED_ROLES", ["supervisor", "programme_admin"]
+)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)  # noqa: F405
 SESSION_COOKIE_SECURE = True

@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from casework.journey import Stage
 from casework.models import Case
+from privacy import services as privacy_services
+from privacy.models import Purpose
 from workflows import engine
 
 from ..conftest import COMPLETE_CLIENT
@@ -97,6 +99,11 @@ def test_three_users_take_a_client_from_intake_to_closure_through_the_api(world)
     ok(mentor.put(url("case_screening", case_id),
                   {"status": "declined", "screened_on": TODAY}, format="json"))
     assert ok(step(mentor, case_id, "advance", from_stage="screening"))["stage"] == "placement"
+    # The sharing consent is a signed paper form recorded on the case page (no API yet).
+    privacy_services.consent_record(
+        user=world.worker, case=Case.objects.get(pk=case_id), purpose=Purpose.PARTNER_SHARING,
+        partner=world.labour_office, given_on=timezone.localdate(),
+    )
     referral = ok(mentor.post(url("case_referrals", case_id),
                               {"partner": world.labour_office.pk, "purpose": "Job club"},
                               format="json"), 201)

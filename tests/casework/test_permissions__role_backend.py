@@ -34,7 +34,9 @@ def test_every_role_has_exactly_the_permissions_of_its_row_in_the_table(world, r
     )
     every = {
         f"{p.content_type.app_label}.{p.codename}"
-        for p in Permission.objects.filter(content_type__app_label__in=["casework", "workflows"])
+        for p in Permission.objects.filter(
+            content_type__app_label__in=["casework", "workflows", "privacy"]
+        )
     }
     granted = {permission for permission in every if user.has_perm(permission)}
     assert granted == set(ROLE_PERMISSIONS[role])

@@ -50,7 +50,8 @@ def test_case_page_query_count_does_not_grow_with_sessions_and_goals(world, clie
     client.force_login(world.mentor)
     url = case.get_absolute_url()
     few = queries_for(client, url)
-    assert few <= 20
+    # 22: the consent section (privacy) reads the consents and the partner offices, two more.
+    assert few <= 22
     attend_sessions(case, world, 1)
     services.goal_mark_achieved(user=world.mentor, goal_id=case.plan.goals.first().pk)
     assert queries_for(client, url) == few

@@ -29,6 +29,7 @@ def _notify(user, event=Event.CASE_STAGE_CHANGED, **params):
         "partner": "P",
         "days": 4,
         "assignee": "M",
+        "purpose": "photos at events",
         **params,
     }
     with transaction.atomic():

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+import privacy
 from audit.access import record_access
 from audit.selectors import cases_changed_since_review
 from casework import selectors, services
@@ -39,6 +40,7 @@ from kernel.errors import (
     ServiceError,
     StageConflict,
 )
+from privacy import selectors as privacy_selectors
 from web.forms import attach_errors
 from workflows import deadlines, engine
 from workflows import selectors as task_selectors
@@ -66,6 +68,9 @@ def home(request: HttpRequest) -> HttpResponse:
         context["overdue_follow_ups"] = selectors.overdue_follow_ups(user=user)
     if Role.SOCIAL_WORKER in roles:
         context["intake_queue"] = selectors.cases_in_stage(user=user, stage=Stage.INTAKE)
+        context["expiring_consents"] = list(
+            privacy_selectors.consents_expiring(cases=visible.filter(social_worker=user))[:20]
+        )
     if Role.SUPERVISOR in roles:
         context["approvals"] = task_selectors.plans_waiting_for(user=user)
         # The 30 most overdue, bounded in the database (BENCHMARKS.md, P2 finding 2).
@@ -451,6 +456,10 @@ def _render_case(request, case: Case, *, bound: dict | None = None, status: int 
         "is_plan_author": bool(plan and plan.author_id == user.pk),
         "pending_follow_ups": pending_follow_ups,
         "events_attended": list(events_of_client(user=user, client_id=case.client_id)),
+        # Consent per purpose: the section and its forms are templates/privacy/_case_consents.html
+        "consents": list(privacy_selectors.consents_of(case)),
+        "consent_partners": list(selectors.partner_offices_for(programme=case.programme)),
+        "consent_purposes": privacy.Purpose.choices,
         "today": today,
         "forms": {
             "consent": form_for("consent", given_on=case.consent_given_on or today),

@@ -30,6 +30,9 @@ from django.test.utils import (
 from django.urls import reverse
 from django.utils import timezone
 
+import privacy
+from privacy import services as privacy_services
+
 LARGE = 1_000_000
 
 
@@ -389,6 +392,13 @@ def _journey(world):
             held_on=today,
             attendance={case.pk: True},
         )
+    privacy_services.consent_record(
+        user=worker,
+        case=case,
+        purpose=privacy.Purpose.PARTNER_SHARING,
+        partner=world["office"],
+        given_on=today,
+    )
     services.referral_create(
         user=mentor, case_id=case.pk, partner_id=world["office"].pk, purpose="Job fair"
     )

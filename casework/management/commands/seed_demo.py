@@ -42,6 +42,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import models, transaction
 from django.utils import timezone
 
+import privacy
 from casework import services
 from casework.journey import Stage
 from casework.models import (
@@ -70,6 +71,7 @@ from casework.models import (
     TargetGroup,
 )
 from casework.roles import Role
+from privacy import services as privacy_services
 
 SEED = 2026
 PASSWORD = "lepes-demo"
@@ -938,6 +940,16 @@ class CohortStory:
         self, member: Member, partner: Organisation, purpose: str, *, by, answer: float
     ) -> None:
         """A referral to a partner office; the answer, when it came, is recorded by staff."""
+        case = member.case
+        if not privacy.has_consent(case, privacy.Purpose.PARTNER_SHARING, partner):
+            # The sharing consent is signed with the intake papers.
+            privacy_services.consent_record(
+                user=case.social_worker,
+                case=case,
+                purpose=privacy.Purpose.PARTNER_SHARING,
+                partner=partner,
+                given_on=member.consent_on or self.today,
+            )
         referral = services.referral_create(
             user=by, case_id=member.case.pk, partner_id=partner.pk, purpose=purpose
         )

@@ -1,0 +1,118 @@
+"""Data protection records: consent per purpose.
+
+``privacy`` sits below casework: it refers to cases and organisations by label only and never
+imports them. Every write goes through ``privacy.services``, which stamps the history row with
+the acting user and a change reason.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Purpose(models.TextChoices):
+    SERVICE = "service", _("service provision")
+    PARTNER_SHARING = "partner_sharing", _("sharing with a partner office")
+    ESF_REPORTING = "esf_reporting", _("ESF+ reporting")
+    EVENT_PHOTOS = "event_photos", _("photos at events")
+
+
+class ConsentForm(models.TextChoices):
+    PAPER = "paper", _("signed paper form")
+
+
+class Consent(models.Model):
+    """One consent of a case's client to one purpose (for sharing: with one partner office).
+
+    A consent is in force from ``given_on`` until it expires or is withdrawn; a withdrawn or
+    expired consent stays as a record, and a new consent is a new row.
+    """
+
+    case = models.ForeignKey(
+        "casework.Case", on_delete=models.CASCADE, related_name="consents", verbose_name=_("case")
+    )
+    purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)
+    partner = models.ForeignKey(
+        "casework.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("partner office"),
+    )
+    given_on = models.DateField(_("given on"))
+    given_how = models.CharField(
+        _("how it was given"), max_length=10, choices=ConsentForm.choices, default=ConsentForm.PAPER
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("withdrawal recorded by"),
+    )
+
+    history = HistoricalRecords(no_db_index=["partner", "recorded_by", "withdrawn_by"])
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        ordering = ["case", "purpose", "-given_on", "-id"]
+        indexes = [models.Index(fields=["case", "purpose"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(purpose="partner_sharing", partner__isnull=False)
+                | (~Q(purpose="partner_sharing") & Q(partner__isnull=True)),
+                name="consent_partner_only_for_sharing",
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=True) | Q(expires_on__gt=models.F("given_on")),
+                name="consent_expires_after_given",
+            ),
+        ]
+        permissions = [
+            ("record_consent", _("Can record a client's consent")),
+            ("withdraw_consent", _("Can record the withdrawal of a consent")),
+            ("view_processing_record", _("Can see the record of processing")),
+        ]
+
+    def __str__(self) -> str:
+        if self.partner_id:
+            return f"{self.get_purpose_display()}: {self.partner}"
+        return str(self.get_purpose_display())
+
+    def in_force_on(self, day: datetime.date) -> bool:
+        if self.given_on > day:
+            return False
+        if self.withdrawn_on is not None and self.withdrawn_on <= day:
+            return False
+        return self.expires_on is None or self.expires_on > day
+
+    @property
+    def in_force(self) -> bool:
+        return self.in_force_on(timezone.localdate())
+
+
+def in_force_q(day: datetime.date) -> Q:
+    """The consents in force on ``day``, as a filter."""
+    return (
+        Q(given_on__lte=day)
+        & (Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=day))
+        & (Q(expires_on__isnull=True) | Q(expires_on__gt=day))
+    )

@@ -1,0 +1,318 @@
+"""The record of processing (GDPR Art. 30), in code: every field of every model is either
+described here as personal (purpose, legal basis, category, retention, recipients) or named as
+not personal. ``tests/privacy/test_registry__completeness.py`` fails when a model gains a field
+this file does not decide about.
+
+The audit chain takes its list of committed fields (salted, erasable) from here:
+``Field.committed``. History tables mirror their model and are covered by its entry.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Processing:
+    """One processing activity: why, on which legal basis, how long, who receives it."""
+
+    code: str
+    purpose: str
+    legal_basis: str
+    retention: str
+    recipients: str
+
+
+@dataclass(frozen=True)
+class Field:
+    processing: Processing
+    category: str
+    special: bool = False  # GDPR Art. 9 or 10
+    committed: bool = False  # salted commitment in the audit chain, erased with the client
+
+
+CLIENT_FILE = Processing(
+    "client_file",
+    _("Mentoring of the client and the funded programme's case file"),
+    _("Art. 6(1)(e) public task (social-inclusion programme), consent for what needs it; "
+      "Art. 9(2)(a) explicit consent or 9(2)(g) for special categories"),
+    _("Until the funder's retention hold ends: programme end + the programme's retention years"),
+    _("The organisation's staff on the case; partner offices on a referral with the sharing "
+      "consent; the funder in aggregates (ESF+ reporting)"),
+)
+CONSENTS = Processing(
+    "consents",
+    _("Proof of the client's consents and their withdrawal"),
+    _("Art. 7(1) controller must demonstrate consent; Art. 6(1)(c) legal obligation"),
+    _("As the client file, and as long as needed to prove a consent"),
+    _("The organisation's staff on the case; the data protection officer"),
+)
+STAFF = Processing(
+    "staff",
+    _("Staff accounts, roles and who did what in the case work"),
+    _("Art. 6(1)(b) employment/contract and 6(1)(f) accountability of the case work"),
+    _("While the account exists; in the case records as long as those records"),
+    _("The organisation's supervisors and programme admins"),
+)
+SECURITY = Processing(
+    "security",
+    _("Account security: login throttling, sessions, second factor, API tokens"),
+    _("Art. 6(1)(f) legitimate interest; Art. 32 security of processing"),
+    _("Login attempts: the throttling cool-off and log rotation; sessions: 30 minutes idle"),
+    _("System administrators"),
+)
+AUDIT = Processing(
+    "audit",
+    _("Audit trail: history, hash chains, read log, supervisor sign-off"),
+    _("Art. 5(2) accountability and Art. 32; funder audit obligations (Art. 6(1)(c))"),
+    _("As the records they describe; personal values are erasable commitments"),
+    _("The organisation's supervisors; the funder's auditors on request"),
+)
+EVENTS = Processing(
+    "events",
+    _("Community events and their attendance sheets"),
+    _("Art. 6(1)(e) public task; consent for photos at events"),
+    _("As the client file"),
+    _("The organising organisation's staff; the funder in aggregates"),
+)
+NOTIFICATIONS = Processing(
+    "notifications",
+    _("Telling staff about their tasks"),
+    _("Art. 6(1)(f) legitimate interest (organising the work)"),
+    _("Until read and then as the case"),
+    _("The recipient only"),
+)
+
+IDENTITY, CONTACT, SOCIO = _("identity"), _("contact"), _("socio-economic (ESF+ entry data)")
+RECORD, FREE_TEXT, LINK = _("case record"), _("free text"), _("link to the person")
+STAFF_ID, ONLINE = _("staff identity"), _("online identifiers")
+HEALTH, ETHNICITY = _("health (special category)"), _("ethnicity (special category)")
+DISABILITY = _("disability (special category)")
+TARGET_GROUPS = _("target groups: may reveal disability or criminal record (Art. 9/10)")
+
+
+def _fields(processing: Processing, category, *names: str, **flags) -> dict[str, Field]:
+    return {name: Field(processing, category, **flags) for name in names}
+
+
+C, K = CLIENT_FILE, dict(committed=True)
+
+PERSONAL: dict[str, dict[str, Field]] = {
+    "casework.client": {
+        **_fields(C, IDENTITY, "family_name", "given_name", "birth_year", "gender", **K),
+        **_fields(C, CONTACT, "settlement", "phone", **K),
+        **_fields(C, SOCIO, "labour_market_status", "education_level", "household", **K),
+        "target_groups": Field(C, TARGET_GROUPS, special=True, committed=True),
+        "belongs_to_minority": Field(C, ETHNICITY, special=True, committed=True),
+        "has_disability": Field(C, DISABILITY, special=True, committed=True),
+        **_fields(C, RECORD, "organisation", "created_at"),
+    },
+    "casework.case": {
+        "closure_reason": Field(C, FREE_TEXT, committed=True),
+        **_fields(C, LINK, "number", "client"),
+        **_fields(C, RECORD, "programme", "organisation", "stage", "suspended_from",
+                  "closed_from", "consent_given_on", "outcome", "opened_on", "closed_on",
+                  "stage_changed_at"),
+        **_fields(STAFF, STAFF_ID, "social_worker", "mentor"),
+    },
+    "casework.developmentplan": {
+        **_fields(C, FREE_TEXT, "summary", "review_comment", **K),
+        **_fields(C, RECORD, "case", "status", "client_agreed_on", "submitted_at",
+                  "approved_at"),
+        **_fields(STAFF, STAFF_ID, "author", "approved_by"),
+    },
+    "casework.goal": {
+        "description": Field(C, FREE_TEXT, committed=True),
+        **_fields(C, RECORD, "plan", "area", "target_date", "achieved"),
+    },
+    "casework.session": {
+        **_fields(C, RECORD, "kind", "format", "held_on", "duration_minutes", "topic"),
+        "facilitator": Field(STAFF, STAFF_ID),
+    },
+    "casework.attendance": _fields(C, RECORD, "session", "case", "present"),
+    "casework.healthscreening": {
+        **_fields(C, HEALTH, "status", "screened_on", "referred_to", special=True),
+        "case": Field(C, LINK),
+    },
+    "casework.placement": {
+        "employer": Field(C, SOCIO, committed=True),
+        **_fields(C, RECORD, "case", "contract_type", "starts_on", "exit_outcome",
+                  "exit_recorded_on"),
+    },
+    "casework.followup": {
+        "notes": Field(C, FREE_TEXT, committed=True),
+        **_fields(C, RECORD, "case", "kind", "due_on", "status", "contacted_on", "situation"),
+    },
+    "casework.referral": {
+        **_fields(C, FREE_TEXT, "purpose", "answer", **K),
+        **_fields(C, RECORD, "case", "partner", "referred_on", "status", "answered_on"),
+    },
+    "casework.staffprofile": _fields(STAFF, STAFF_ID, "user", "organisation", "language"),
+    "privacy.consent": {
+        **_fields(CONSENTS, RECORD, "case", "purpose", "partner", "given_on", "given_how",
+                  "expires_on", "withdrawn_on"),
+        **_fields(CONSENTS, STAFF_ID, "recorded_by", "withdrawn_by"),
+    },
+    "community.communityevent": {"organiser": Field(STAFF, STAFF_ID)},
+    "reporting.target": {"set_by": Field(STAFF, STAFF_ID)},
+    "community.eventattendee": {
+        "client": Field(EVENTS, LINK),
+        **_fields(EVENTS, IDENTITY, "guest_name", "guest_settlement"),
+        "event": Field(EVENTS, RECORD),
+    },
+    "notifications.notification": {
+        **_fields(NOTIFICATIONS, STAFF_ID, "recipient", "recipient_online"),
+        **_fields(NOTIFICATIONS, LINK, "title", "url", "case"),
+        **_fields(NOTIFICATIONS, RECORD, "read_at", "emailed_at", "withdrawn_at", "created_at"),
+    },
+    "notifications.socketpresence": _fields(SECURITY, ONLINE, "user", "channel_name",
+                                            "connected_at", "last_seen_at"),
+    "notifications.overduealert": {"recipient": Field(NOTIFICATIONS, STAFF_ID)},
+    "audit.reviewsignoff": {
+        "note": Field(AUDIT, FREE_TEXT, committed=True),
+        **_fields(AUDIT, RECORD, "case", "reviewer", "reviewed_at"),
+    },
+    "audit.accesslog": _fields(AUDIT, RECORD, "at", "user", "client", "case", "action", "what"),
+    "audit.chainlink": _fields(AUDIT, LINK, "user", "case", "client", "salts"),
+    "audit.chainhead": _fields(AUDIT, LINK, "case_id", "client_id"),
+    "auth.user": {
+        **_fields(STAFF, STAFF_ID, "username", "first_name", "last_name", "email", "groups",
+                  "date_joined", "is_active"),
+        **_fields(SECURITY, ONLINE, "password", "last_login"),
+    },
+    "admin.logentry": _fields(AUDIT, RECORD, "user", "object_repr", "change_message",
+                              "action_time"),
+    "sessions.session": _fields(SECURITY, ONLINE, "session_key", "session_data"),
+    "api.apitoken": _fields(SECURITY, ONLINE, "user", "name", "prefix", "digest"),
+    "otp_totp.totpdevice": _fields(SECURITY, ONLINE, "user", "name", "key", "last_used_at"),
+    **{
+        f"axes.{model}": _fields(SECURITY, ONLINE, "user_agent", "ip_address", "username",
+                                 "http_accept", "path_info", "attempt_time", *extra)
+        for model, extra in [
+            ("accessattempt", ("get_data", "post_data")),
+            ("accessfailurelog", ()),
+            ("accesslog", ("logout_time", "session_hash")),
+        ]
+    },
+    # Viewflow's process and tasks of a case: who did which step of whose case, when.
+    **{
+        label: {
+            **_fields(STAFF, STAFF_ID, "owner"),
+            **_fields(C, RECORD, "created", "assigned", "started", "finished", "data",
+                      "artifact_object_id"),
+        }
+        for label in ("viewflow.task", "workflows.casetask")
+    },
+    **{
+        label: _fields(C, RECORD, "created", "finished", "data", "artifact_object_id")
+        for label in ("viewflow.process", "workflows.caseprocess")
+    },
+}
+
+# Fields that hold no personal data, decided one by one: programme set-up, codes and states,
+# keys and workflow machinery.
+_TASK_MACHINERY = (
+    "flow_task", "flow_task_type", "status", "scheduled", "token", "external_task_id",
+    "owner_permission", "owner_permission_content_type", "owner_permission_obj_pk", "process",
+    "seed_content_type", "seed_object_id", "artifact_content_type", "previous",
+)
+_PROCESS_MACHINERY = (
+    "flow_class", "status", "parent_task", "seed_content_type", "seed_object_id",
+    "artifact_content_type",
+)
+NOT_PERSONAL: dict[str, tuple[str, ...]] = {
+    "casework.programme": (
+        "name", "funder_code", "country", "starts_on", "ends_on", "uses_training",
+        "uses_screening", "uses_placement", "uses_follow_up", "attendance_threshold",
+        "planned_sessions", "first_follow_up_days", "second_follow_up_days",
+    ),
+    "casework.organisation": ("name", "kind", "settlement", "programmes"),
+    "casework.consortiummembership": ("programme", "organisation", "role"),
+    "casework.session": ("organisation",),
+    "community.communityevent": (
+        "programme", "organisation", "kind", "title", "settlement", "venue", "held_on",
+    ),
+    "reporting.target": (
+        "programme", "indicator", "organisation", "settlement", "baseline", "value", "deadline",
+    ),
+    "notifications.notification": ("event", "task_id"),
+    "notifications.overduealert": ("task_id", "kind", "on_date", "created_at"),
+    "audit.chainhead": ("key", "seq", "hash", "organisation_id", "stage"),
+    "audit.chainschema": ("digest", "model", "fields"),
+    "audit.chainlink": (
+        "head", "seq", "model", "history_id", "object_id", "history_type", "history_date",
+        "organisation_id", "stage", "reason_code", "schema", "digest", "hash",
+    ),
+    "audit.reviewsignoff": ("up_to_link",),
+    "auth.user": ("is_superuser", "is_staff", "user_permissions"),
+    "auth.permission": ("name", "content_type", "codename"),
+    "auth.group": ("name", "permissions"),
+    "contenttypes.contenttype": ("app_label", "model"),
+    "admin.logentry": ("content_type", "object_id", "action_flag"),
+    "sessions.session": ("expire_date",),
+    "api.apitoken": ("created_at", "revoked_at"),
+    "otp_totp.totpdevice": (
+        "confirmed", "throttling_failure_timestamp", "throttling_failure_count", "created_at",
+        "step", "t0", "digits", "tolerance", "drift", "last_t",
+    ),
+    "axes.accessattempt": ("failures_since_start",),
+    "axes.accessfailurelog": ("locked_out",),
+    "axes.accessattemptexpiration": ("access_attempt", "expires_at"),
+    "viewflow.task": _TASK_MACHINERY,
+    "workflows.casetask": _TASK_MACHINERY,
+    "viewflow.process": _PROCESS_MACHINERY,
+    "workflows.caseprocess": _PROCESS_MACHINERY,
+}
+
+
+def committed_fields() -> dict[str, tuple[str, ...]]:
+    """Per model label, the personal fields the audit chain commits (salted, erasable)."""
+    return {
+        label: tuple(name for name, field in fields.items() if field.committed)
+        for label, fields in PERSONAL.items()
+        if any(field.committed for field in fields.values())
+    }
+
+
+def special_category_fields() -> dict[str, tuple[str, ...]]:
+    return {
+        label: tuple(name for name, field in fields.items() if field.special)
+        for label, fields in PERSONAL.items()
+        if any(field.special for field in fields.values())
+    }
+
+
+CSV_COLUMNS = (
+    "model", "field", "category", "special category", "purpose", "legal basis", "retention",
+    "recipients",
+)
+
+
+def rows() -> list[tuple[str, ...]]:
+    """The record of processing, one row per personal field, in the active language."""
+    return [
+        (
+            label,
+            name,
+            str(field.category),
+            "yes" if field.special else "",
+            str(field.processing.purpose),
+            str(field.processing.legal_basis),
+            str(field.processing.retention),
+            str(field.processing.recipients),
+        )
+        for label, fields in sorted(PERSONAL.items())
+        for name, field in fields.items()
+    ]
+
+
+def as_csv() -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows(rows())
+    return out.getvalue()

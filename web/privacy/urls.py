@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "privacy"
+
+urlpatterns = [
+    path("otp/", views.otp_verify, name="otp_verify"),
+    path("cases/<int:case_id>/consents/", views.consent_record, name="consent_record"),
+    path(
+        "cases/<int:case_id>/consents/<int:consent_id>/withdraw/",
+        views.consent_withdraw,
+        name="consent_withdraw",
+    ),
+    path("processing/", views.processing_record, name="processing_record"),
+    path("processing.csv", views.processing_record_csv, name="processing_record_csv"),
+]
