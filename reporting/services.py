@@ -51,8 +51,11 @@ def target_set(
                 {"organisation": [_("Choose an organisation of the programme's consortium.")]}
             )
     settlement = (settlement or "").strip()
+    # The row only (of=self), in no order: the model's ordering joins the nullable partner,
+    # which PostgreSQL cannot lock.
     target = (
-        Target.objects.select_for_update()
+        Target.objects.select_for_update(of=("self",))
+        .order_by()
         .filter(
             programme=programme,
             indicator=indicator,
