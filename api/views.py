@@ -5,7 +5,6 @@ refused step answers 400/403/409/422 with ``{code, message}`` and has written no
 
 from __future__ import annotations
 
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -71,9 +70,7 @@ class ListView(ApiView):
 
     def paginated(self, rows, serializer_class, **context) -> Response:
         page = self.paginator.paginate_queryset(rows, self.request, view=self)
-        serializer = serializer_class(
-            page, many=True, context={"request": self.request, **context}
-        )
+        serializer = serializer_class(page, many=True, context={"request": self.request, **context})
         return self.paginator.get_paginated_response(serializer.data)
 
 
@@ -141,11 +138,7 @@ class ClientListView(ListView):
     def get(self, request):
         criteria = _valid(s.ClientFilterInput, request.query_params)
         clients = selectors.clients_visible_to(request.user).select_related("organisation")
-        search = criteria.get("search", "")
-        if search:
-            clients = clients.filter(
-                Q(family_name__icontains=search) | Q(given_name__icontains=search)
-            )
+        clients = selectors.find_clients(clients, criteria.get("search", ""))
         clients = clients.order_by("family_name", "given_name", "id")
         return self.paginated(clients, s.ClientSerializer)
 
@@ -685,4 +678,3 @@ class NotFoundView(ApiView):
         raise NotFound()
 
     get = post = put = patch = delete = _missing
-

@@ -65,6 +65,7 @@ from casework.models import (
     StaffProfile,
 )
 from casework.roles import Role
+from casework.search import folded
 from notifications.models import Notification
 
 # Where the cases of a programme in full swing stand (shares of all cases).
@@ -646,10 +647,14 @@ class Generator:
         has_mentor = not at_intake or rng.random() < 0.6
         has_consent = not at_intake or rng.random() < 0.7
         country = org.programme.country
+        family_name, given_name = rng.choice(FAMILY_NAMES), rng.choice(GIVEN_NAMES)
         client = {
             "organisation_id": org.organisation.pk,
-            "family_name": rng.choice(FAMILY_NAMES),
-            "given_name": rng.choice(GIVEN_NAMES),
+            "family_name": family_name,
+            "given_name": given_name,
+            # Client.save() keeps these; rows written here bypass it.
+            "family_key": folded(family_name),
+            "given_key": folded(given_name),
             "birth_year": rng.randint(1965, 2005),
             "gender": rng.choice(("female", "male")),
             "settlement": rng.choice(

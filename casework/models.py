@@ -23,6 +23,7 @@ from simple_history.models import HistoricalRecords
 from kernel.choices import FollowUpStatus, PlanStatus, Stage
 
 from .journey import exit_requirements_missing, next_stage
+from .search import folded
 
 # --------------------------------------------------------------------------------------------
 # Programme set-up: consortium, organisations, staff
@@ -34,15 +35,19 @@ class Country(models.TextChoices):
     SLOVAKIA = "SK", _("Slovakia")
 
 
-def history_indexed_only_as_read(*unindexed: str) -> HistoricalRecords:
+def history_indexed_only_as_read(
+    *unindexed: str, excluded: tuple[str, ...] = ()
+) -> HistoricalRecords:
     """History for a model, without the indexes simple-history would copy onto ``unindexed``.
 
     simple-history indexes every foreign key and unique field it copies into the history table.
     History tables are written on every change and read only by the object's id, the history
     date, and the case (or parent) they belong to (``audit``, the API's history); each other
     index is one more B-tree to update on every history row and is never used (P4 in
-    BENCHMARKS.md: the case's history row went from 11 indexes to 4)."""
-    return HistoricalRecords(no_db_index=list(unindexed))
+    BENCHMARKS.md: the case's history row went from 11 indexes to 4).
+
+    ``excluded`` fields are derived from others and kept out of the history altogether."""
+    return HistoricalRecords(no_db_index=list(unindexed), excluded_fields=list(excluded))
 
 
 class Programme(models.Model):
@@ -259,6 +264,10 @@ class Client(models.Model):
     )
     family_name = models.CharField(_("family name"), max_length=100)
     given_name = models.CharField(_("given name"), max_length=100)
+    # The names folded for search (casework/search.py), kept by save(); derived, so not in the
+    # history, which has the names themselves.
+    family_key = models.CharField(max_length=100, editable=False, default="")
+    given_key = models.CharField(max_length=100, editable=False, default="")
     birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
     gender = models.CharField(_("gender"), max_length=12, choices=Gender.choices, blank=True)
     settlement = models.CharField(_("settlement"), max_length=100, blank=True)
@@ -289,7 +298,7 @@ class Client(models.Model):
     )
     created_at = models.DateTimeField(_("registered"), default=timezone.now)
 
-    history = history_indexed_only_as_read("organisation")
+    history = history_indexed_only_as_read("organisation", excluded=("family_key", "given_key"))
 
     class Meta:
         verbose_name = _("client")
@@ -299,6 +308,13 @@ class Client(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+    def save(self, *args, **kwargs) -> None:
+        self.family_key, self.given_key = folded(self.family_name), folded(self.given_name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"family_name", "given_name"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "family_key", "given_key"}
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         super().clean()

@@ -28,6 +28,7 @@ from .models import (
     Session,
 )
 from .roles import Role, roles_of
+from .search import client_name_matches, search_words
 
 User = get_user_model()
 
@@ -109,13 +110,20 @@ def case_list(
         cases = cases.filter(mentor_id=mentor_id)
     if programme_id:
         cases = cases.filter(programme_id=programme_id)
-    if search:
-        cases = cases.filter(
-            Q(number__icontains=search)
-            | Q(client__family_name__icontains=search)
-            | Q(client__given_name__icontains=search)
-        )
+    words = search_words(search)
+    if words:
+        # The names through an IN (...) of their own, so PostgreSQL reads them from the prefix
+        # indexes; a case number matches anywhere in it (staff type its sequence part).
+        by_name = Client.objects.filter(client_name_matches(words)).values("pk")
+        cases = cases.filter(Q(client__in=by_name) | Q(number__icontains=search.strip()))
     return cases.order_by("-stage_changed_at", "-id")
+
+
+def find_clients(clients: QuerySet[Client], query: str) -> QuerySet[Client]:
+    """``clients`` narrowed to those whose names begin with the query's words (accents and
+    case aside): "kovacs" finds Kovács, "szabo" finds Szabóová."""
+    words = search_words(query)
+    return clients.filter(client_name_matches(words)) if words else clients
 
 
 def case_detail(*, user, case_id: int) -> Case:

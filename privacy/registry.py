@@ -104,6 +104,8 @@ C, K = CLIENT_FILE, dict(committed=True)
 PERSONAL: dict[str, dict[str, Field]] = {
     "casework.client": {
         **_fields(C, IDENTITY, "family_name", "given_name", "birth_year", "gender", **K),
+        # The names folded for search: derived, not in the history, rewritten with the names.
+        **_fields(C, IDENTITY, "family_key", "given_key"),
         **_fields(C, CONTACT, "settlement", "phone", **K),
         **_fields(C, SOCIO, "labour_market_status", "education_level", "household", **K),
         "target_groups": Field(C, TARGET_GROUPS, special=True, committed=True),
