@@ -46,6 +46,21 @@ def query_growth(results: dict) -> list[str]:
     return lines
 
 
+def not_served(results: dict) -> list[str]:
+    """Pages that did not answer 200: a redirect to a login or second-factor page, or an
+    error, would be measured as a fast page."""
+    lines = []
+    for vendor, worker in results["workers"].items():
+        p2 = worker.get("p2") if isinstance(worker, dict) else None
+        for size in ("pages_small", "pages_large"):
+            for key, page in (p2 or {}).get(size, {}).items():
+                if page["status"] != 200:
+                    lines.append(
+                        f"{vendor} {key} ({size.removeprefix('pages_')}): HTTP {page['status']}"
+                    )
+    return lines
+
+
 def _ms(value: float) -> str:
     return f"{value:.2f}" if value < 10 else f"{value:.1f}"
 

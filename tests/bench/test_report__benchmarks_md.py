@@ -51,3 +51,10 @@ def test_a_missing_file_is_created_with_the_markers(tmp_path, monkeypatch):
     monkeypatch.setattr(report, "markdown", lambda results: "figures")
     report.write_markdown({}, path)
     assert report.BEGIN in path.read_text() and report.END in path.read_text()
+
+
+def test_a_page_that_did_not_answer_200_is_reported():
+    page = {"status": 302}
+    p2 = {"pages_small": {"home": {"status": 200}}, "pages_large": {"home": page}}
+    lines = report.not_served({"workers": {"postgresql": {"p2": p2}}})
+    assert lines == ["postgresql home (large): HTTP 302"]

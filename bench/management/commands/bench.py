@@ -143,6 +143,7 @@ class Command(BaseCommand):
         facts["load_end"] = machine.load()
         results["seconds"] = time.monotonic() - started
         growth = report.query_growth(results)
+        unserved = report.not_served(results)
         self.stdout.write(report.table(results))
         if options["json"]:
             Path(options["json"]).write_text(json.dumps(results, indent=1, default=str))
@@ -163,9 +164,15 @@ class Command(BaseCommand):
             for line in growth:
                 self.stderr.write(f"QUERY COUNT GROWS WITH DATA: {line}")
             failed = True
-        if failed:
+        for line in unserved:
+            self.stderr.write(f"PAGE NOT SERVED: {line}")
+        if failed or unserved:
             raise CommandError(
-                "benchmark failed" if not growth else "query counts grow with data size"
+                "query counts grow with data size"
+                if growth
+                else "a page was not served"
+                if unserved
+                else "benchmark failed"
             )
 
     def start_worker(self, url: str, plan: Plan) -> dict | None:
