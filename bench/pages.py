@@ -77,6 +77,19 @@ def pages_for(organisation_id: int, *, timeline_reference: frozenset | None = No
     pages = [
         Page("mentor_home", "mentor: home page (own open tasks)", mentor, reverse("casework:home")),
         Page("mentor_inbox", "mentor: Viewflow inbox", mentor, reverse("journey:inbox")),
+        Page("mentor_tasks", "mentor: task inbox, my tasks", mentor, reverse("tasks:inbox")),
+        Page(
+            "supervisor_queue",
+            "supervisor: task inbox, team queue",
+            supervisor,
+            f"{reverse('tasks:inbox')}?box=queue",
+        ),
+        Page(
+            "supervisor_team_tasks",
+            "supervisor: task inbox, all tasks of the team",
+            supervisor,
+            f"{reverse('tasks:inbox')}?box=team",
+        ),
         Page("mentor_case_list", "mentor: case list", mentor, case_list),
         Page("worker_home", "social worker: home page", worker, reverse("casework:home")),
         Page(

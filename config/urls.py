@@ -14,6 +14,7 @@ workflow_site = Site(
 urlpatterns = [
     path("", include("web.casework.urls")),
     path("notifications/", include("web.notifications.urls")),
+    path("tasks/", include("web.workflows.urls")),
     path("api/", include("api.urls")),
     path("events/", include("web.community.urls")),
     path("audit/", include("web.audit.urls")),

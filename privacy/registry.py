@@ -213,6 +213,12 @@ PERSONAL: dict[str, dict[str, Field]] = {
         label: _fields(C, RECORD, "created", "finished", "data", "artifact_object_id")
         for label in ("viewflow.process", "workflows.caseprocess")
     },
+    # The task boxes' copy of an open task (who must do what on which case, by when); the row
+    # goes when the task is done.
+    "workflows.opentask": {
+        **_fields(STAFF, STAFF_ID, "owner"),
+        **_fields(C, RECORD, "case", "created", "due_at"),
+    },
 }
 
 # Fields that hold no personal data, decided one by one: programme set-up, codes and states,
@@ -268,6 +274,7 @@ NOT_PERSONAL: dict[str, tuple[str, ...]] = {
     "workflows.casetask": _TASK_MACHINERY,
     "viewflow.process": _PROCESS_MACHINERY,
     "workflows.caseprocess": _PROCESS_MACHINERY,
+    "workflows.opentask": ("task", "organisation", "stage", "node", "owner_permission"),
 }
 
 

@@ -12,6 +12,7 @@ class WorkflowsConfig(AppConfig):
         # plugged into the casework services that drive it (casework/journey_flow.py).
         from casework import journey_flow
 
-        from . import engine, flows  # noqa: F401
+        from . import engine, flows, open_tasks  # noqa: F401 (flows: registered for post_migrate)
 
         journey_flow.plug(engine)
+        open_tasks.connect()

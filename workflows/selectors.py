@@ -1,68 +1,90 @@
-"""Reads of the flow's tasks for the home pages, always through the user's visible cases."""
+"""Reads of the journey's open tasks for the home pages and the task inbox.
+
+Each box is one range of an ``OpenTask`` index with a LIMIT (``workflows.open_tasks`` keeps
+the table in step with Viewflow's tasks). A task's owner is the person a service gave it to,
+after checking they may act on the case (and a new mentor takes their predecessor's tasks), so
+"owned by the user" is already the user's scope; a pooled task is offered by a permission that
+names the organisation (``casework.auth``).
+"""
 
 from __future__ import annotations
 
 import datetime
 from typing import Any
 
+from django.db.models import F, QuerySet
 from django.utils import timezone
-from viewflow.workflow.status import STATUS
 
 from casework.models import Case
-from casework.selectors import cases_visible_to
 
-from . import deadlines
-from .flows import CaseJourneyFlow
-from .models import CaseTask
+from .models import OpenTask
+
+# Due first; a task without a due date after those with one, then the oldest.
+DUE_FIRST = (F("due_at").asc(nulls_last=True), "task_id")
 
 
-def _with_cases(tasks) -> list[tuple[CaseTask, Case]]:
-    """Pair tasks with their cases (and clients) in one extra query."""
-    tasks = list(tasks)
-    cases = Case.objects.select_related("client").in_bulk(
-        [task.process.artifact_object_id for task in tasks]
+def _organisation_id(user) -> int | None:
+    profile = getattr(user, "staff_profile", None) if user.is_active else None
+    return profile.organisation_id if profile else None
+
+
+def _boxed(rows: QuerySet[OpenTask]) -> QuerySet[OpenTask]:
+    return rows.select_related("task", "case__client", "owner")
+
+
+def mine(*, user) -> QuerySet[OpenTask]:
+    """The user's own open tasks, those due first."""
+    if not user.is_active:
+        return OpenTask.objects.none()
+    return _boxed(OpenTask.objects.filter(owner=user)).order_by(*DUE_FIRST)
+
+
+def claimable(*, user) -> QuerySet[OpenTask]:
+    """The pooled tasks of the user's organisation that the user may take, newest first."""
+    organisation_id = _organisation_id(user)
+    if organisation_id is None:
+        return OpenTask.objects.none()
+    rows = OpenTask.objects.filter(
+        organisation_id=organisation_id,
+        owner__isnull=True,
+        owner_permission__in=user.get_all_permissions(),
     )
-    return [(task, cases.get(task.process.artifact_object_id)) for task in tasks]
+    return _boxed(rows).order_by("-created", "-task_id")
+
+
+def team(*, user, overdue_at: datetime.datetime | None = None) -> QuerySet[OpenTask]:
+    """Every open task of the supervisor's organisation, those due first (only the overdue
+    ones, most overdue first, when ``overdue_at`` is given)."""
+    organisation_id = _organisation_id(user)
+    if organisation_id is None:
+        return OpenTask.objects.none()
+    rows = OpenTask.objects.filter(organisation_id=organisation_id)
+    if overdue_at is not None:
+        rows = rows.filter(due_at__lte=overdue_at)
+    return _boxed(rows).order_by(*DUE_FIRST)
+
+
+def _as_rows(rows, now) -> list[tuple[Any, Case, Any, bool]]:
+    return [
+        (row.task, row.case, row.due_at, row.due_at is not None and row.due_at <= now)
+        for row in rows
+    ]
 
 
 def my_open_tasks(
     *, user, limit: int = 50, now: datetime.datetime | None = None
-) -> list[tuple[CaseTask, Case, Any, bool]]:
+) -> list[tuple[Any, Case, Any, bool]]:
     """``(task, case, due at, overdue)`` of the user's own open tasks, those due first."""
     now = now or timezone.now()
-    visible = cases_visible_to(user)
-    due = {d.task.pk: d.due_at for d in deadlines.open_deadlines(cases=visible, owner=user)}
-    tasks = (
-        CaseTask.objects.filter(
-            owner=user,
-            status=STATUS.ASSIGNED,
-            flow_task_type="HUMAN",
-            process__artifact_object_id__in=visible.values("pk"),
-        )
-        .select_related("process")
-        .order_by("created")[:limit]
-    )
-    mine = sorted(tasks, key=lambda task: (task.pk not in due, due.get(task.pk, now), task.pk))
-    return [
-        (task, case, due.get(task.pk), due.get(task.pk, now) < now)
-        for task, case in _with_cases(mine)
-    ]
+    return _as_rows(mine(user=user)[:limit], now)
 
 
-def plans_waiting_for(*, user, limit: int = 20) -> list[tuple[CaseTask, Case, None, bool]]:
-    """The plan approvals in this supervisor's queue, newest first."""
-    # Not Viewflow's queue() itself: its "or no permission at all" branch makes PostgreSQL walk
-    # every case of the organisation; every pooled task of the journey carries a permission
-    # (flows.py), so asking for the user's permissions alone is the same set, read from the
-    # (status, owner_permission, created) index of workflows_task.
-    queue = CaseTask.objects.filter(
-        process__flow_class=CaseJourneyFlow,
-        process__artifact_object_id__in=cases_visible_to(user).values("pk"),
-        flow_task_type="HUMAN",
-        status=STATUS.NEW,
-        owner_permission__in=user.get_all_permissions(),
-    ).order_by("-created", "-pk")
-    return [
-        (task, case, None, False)
-        for task, case in _with_cases(queue.select_related("process")[:limit])
-    ]
+def plans_waiting_for(*, user, limit: int = 20) -> list[tuple[Any, Case, None, bool]]:
+    """The plan approvals (and any other pooled task) in this supervisor's queue, newest
+    first."""
+    return [(row.task, row.case, None, False) for row in claimable(user=user)[:limit]]
+
+
+def team_overdue(*, user, limit: int = 30, now: datetime.datetime | None = None) -> list[OpenTask]:
+    """The ``limit`` most overdue open tasks of the supervisor's organisation."""
+    return list(team(user=user, overdue_at=now or timezone.now())[:limit])

@@ -80,9 +80,7 @@ def test_search_stays_inside_the_users_scope(world, people):
 
 def test_a_renamed_client_is_found_by_the_new_name_only(world, people):
     client = people["kovacs"].client
-    services.client_update(
-        user=world.worker, client_id=client.pk, data={"family_name": "Gáspár"}
-    )
+    services.client_update(user=world.worker, client_id=client.pk, data={"family_name": "Gáspár"})
     assert _found(world.worker, "gaspar") == {"Gáspár Anna"}
     assert _found(world.worker, "kovacs") == set()
 

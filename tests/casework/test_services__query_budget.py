@@ -25,8 +25,10 @@ def statements_expected() -> int:
     and its history row; the audit chain (its head, locked; the link; the head moved on, in the
     link's statement on PostgreSQL); the open task with its process; the task done; the
     placement task and its "previous" row (the route gateway is asked, not persisted:
-    workflows/nodes.py); the notifications of the social worker and the mentor, in one INSERT."""
-    return 10 if connection.vendor == "postgresql" else 11
+    workflows/nodes.py); the task boxes' row moved from the done task to the new one
+    (workflows/open_tasks.py, one UPDATE); the notifications of the social worker and the
+    mentor, in one INSERT."""
+    return 11 if connection.vendor == "postgresql" else 12
 
 
 @pytest.mark.django_db

@@ -9,8 +9,9 @@ from viewflow.workflow.status import PROCESS
 
 from casework import services
 from casework.journey import Stage
-from casework.models import DevelopmentPlan, Outcome, PlanStatus
-from workflows import engine
+from casework.models import DevelopmentPlan, FollowUp, FollowUpStatus, Outcome, PlanStatus
+from workflows import deadlines, engine
+from workflows.models import OpenTask
 from workflows.stage_tasks import STAGE_TASKS
 
 from ..casework.support import (
@@ -45,10 +46,40 @@ def assert_flow_agrees(case, step: str = "") -> None:
     assert running == (1 if case.is_active else 0), (step, case.stage, running)
     for task in engine.open_tasks(case):
         assert task.owner == TASK_OWNER[task.flow_task.name](case), (step, task.flow_task.name)
+    assert_task_boxes_agree(case, step)
     if case.stage == Stage.PLANNING:
         plan = DevelopmentPlan.objects.filter(case=case).first()
         submitted = plan is not None and plan.status == PlanStatus.SUBMITTED
         assert names == ({"approve_plan"} if submitted else {"draft_plan"}), step
+
+
+def assert_task_boxes_agree(case, step: str = "") -> None:
+    """The task boxes' table (OpenTask) holds exactly the case's open tasks, as Viewflow has
+    them, with the case's organisation and stage and the due date workflows.deadlines gives."""
+    first_pending = (
+        FollowUp.objects.filter(case=case, status=FollowUpStatus.PENDING)
+        .order_by("due_on")
+        .values_list("due_on", flat=True)
+        .first()
+    )
+    expected = {
+        (
+            task.pk,
+            case.organisation_id,
+            case.stage,
+            task.flow_task.name,
+            task.owner_id,
+            task.owner_permission or "",
+            deadlines.due_at(task, follow_up_due_on=first_pending),
+        )
+        for task in engine.open_tasks(case)
+    }
+    kept = set(
+        OpenTask.objects.filter(case=case).values_list(
+            "task_id", "organisation_id", "stage", "node", "owner_id", "owner_permission", "due_at"
+        )
+    )
+    assert kept == expected, step
 
 
 def _suspend(case, world):
