@@ -102,8 +102,11 @@ test: $(VENV)/.installed-test $(NODE_STAMP)
 
 # Benchmarks, not tests (BENCHMARKS.md): SQLite, and PostgreSQL when DATABASE_URL names a server
 # (the benchmark creates and drops its own database there). BENCH_ARGS: e.g. --quick, --runs 3.
+# Then the audit pages on a long history (bench_audit: a 5,000-entry timeline and a
+# 100,000-row audit list, under a minute on PostgreSQL); skipped with --quick.
 bench: $(VENV)/.installed-runtime
 	@$(PY) manage.py bench $(BENCH_ARGS)
+	@case " $(BENCH_ARGS) " in *" --quick "*) ;; *) $(PY) manage.py bench_audit ;; esac
 
 # --- services for the PostgreSQL run (see README.md) ------------------------------------------
 
