@@ -216,27 +216,27 @@ class _Walk:
                 yield from reached(manager.filter(**{f"{column}__in": frontier[target]}))
         if label in LABELLED_REFERENCES:
             label_field, id_field = LABELLED_REFERENCES[label]
+            # One query for every table of the frontier.
+            condition = models.Q(pk__in=[])
             for target, ids in frontier.items():
-                yield from reached(
-                    manager.filter(
-                        **{label_field: target._meta.label_lower, f"{id_field}__in": ids}
-                    )
+                condition |= models.Q(
+                    **{label_field: target._meta.label_lower, f"{id_field}__in": ids}
                 )
+            yield from reached(manager.filter(condition))
 
     def _generic(self, model, ct_field: str, fk_field: str, frontier):
         id_field = model._meta.get_field(fk_field)
         ct_attname = model._meta.get_field(ct_field).attname
+        condition = models.Q(pk__in=[])
         for target, ids in frontier.items():
             content_type = self._content_types.get(
                 (target._meta.app_label, target._meta.model_name)
             )
-            if content_type is None:
-                continue
-            values = {id_field.to_python(str(value)) for value in ids}
-            rows = model._base_manager.filter(
-                **{ct_attname: content_type, f"{fk_field}__in": values}
-            ).values_list(model._meta.pk.attname, flat=True)
-            yield model, set(rows)
+            if content_type is not None:
+                values = {id_field.to_python(str(value)) for value in ids}
+                condition |= models.Q(**{ct_attname: content_type, f"{fk_field}__in": values})
+        rows = model._base_manager.filter(condition).values_list(model._meta.pk.attname, flat=True)
+        yield model, set(rows)
 
 
 def _json_value(value, field_=None, row=None):
