@@ -30,7 +30,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from casework import selectors as casework_selectors
-from casework.models import Case, Client, Country, Referral
+from casework.models import Case, Client, Country, Referral, TargetGroup
 from casework.permissions import can_see_special_category
 from casework.roles import Role, roles_of
 from kernel.errors import NotAllowed
@@ -44,6 +44,10 @@ from .models import AccessAction, AccessLog
 REASON = "subject_access_request"
 LANGUAGE_OF_COUNTRY = {Country.HUNGARY: "hu", Country.SLOVAKIA: "sk"}
 FORMAT_VERSION = 1
+# List-valued columns whose items are codes of a choice list the column itself cannot declare
+# (a JSON field has no choices): shown by their labels on the readable side.
+ITEM_LABELS = {"target_groups": TargetGroup}
+LABELLED_SECTIONS = {"casework.client", "casework.historicalclient"}
 
 
 @dataclass
@@ -101,6 +105,18 @@ def _client_for_request(*, user, client_id: int) -> Client:
     ):
         raise NotAllowed(_("Only the case's social worker or a supervisor may do this."))
     return client
+
+
+def _label_items(sections: list[dict]) -> None:
+    for section in sections:
+        if section["model"] not in LABELLED_SECTIONS:
+            continue
+        for row in section["rows"]:
+            for name, choices in ITEM_LABELS.items():
+                codes = row["values"].get(name)
+                if isinstance(codes, list) and codes:
+                    labels = dict(choices.choices)
+                    row["display"][name] = ", ".join(str(labels.get(c, c)) for c in codes)
 
 
 def _staff_name(user) -> str:
@@ -175,7 +191,8 @@ def subject_access_export(
     language = language if language in available else language_of(client)
     entry = record_access(user=user, client=client, action=AccessAction.EXPORT, what=REASON)
     with translation.override(language):
-        sections = subject_access.collect(client)
+        sections = [section.as_json() for section in subject_access.collect(client)]
+        _label_items(sections)
         data = {
             "format": "lepes.subject_access",
             "version": FORMAT_VERSION,
@@ -190,6 +207,6 @@ def subject_access_export(
             "reason": REASON,
             "shared_with": _shared_with(client),
             "read_by": _read_by(client),
-            "sections": [section.as_json() for section in sections],
+            "sections": sections,
         }
     return SubjectAccessExport(client=client, language=language, data=data)

@@ -121,6 +121,8 @@ def test_each_section_names_the_model_and_labels_its_fields_and_values(world, tw
     assert row["values"]["family_name"] == "Lakatos"
     assert row["display"]["gender"] == "female"
     assert row["display"]["organisation"] == world.org.name
+    assert row["values"]["target_groups"] == ["single_parent", "long_term_unemployed"]
+    assert row["display"]["target_groups"] == "single parent, long-term unemployed"
     case = next(s for s in export.data["sections"] if s["model"] == "casework.case")
     assert case["rows"][0]["display"]["social_worker"] == (
         world.worker.get_full_name() or world.worker.username
