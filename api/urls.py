@@ -8,7 +8,7 @@ from drf_spectacular.views import (
     SpectacularSwaggerView,
 )
 
-from . import views
+from . import subject_access, views
 from .transitions import TRANSITIONS
 
 
@@ -35,6 +35,11 @@ v1 = [
     path("mentors/", views.MentorListView.as_view(), name="mentor_list"),
     path("clients/", views.ClientListView.as_view(), name="client_list"),
     path("clients/<id:client_id>/", views.ClientDetailView.as_view(), name="client_detail"),
+    path(
+        "clients/<id:client_id>/subject-access/",
+        subject_access.ClientSubjectAccessView.as_view(),
+        name="client_subject_access",
+    ),
     path("cases/", views.CaseListView.as_view(), name="case_list"),
     path("cases/<id:case_id>/", views.CaseDetailView.as_view(), name="case_detail"),
     path(

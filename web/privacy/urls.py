@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import subject_access, views
 
 app_name = "privacy"
 
@@ -14,4 +14,14 @@ urlpatterns = [
     ),
     path("processing/", views.processing_record, name="processing_record"),
     path("processing.csv", views.processing_record_csv, name="processing_record_csv"),
+    path(
+        "clients/<int:client_id>/subject-access/",
+        subject_access.subject_access_page,
+        name="subject_access",
+    ),
+    path(
+        "clients/<int:client_id>/subject-access.json",
+        subject_access.subject_access_json,
+        name="subject_access_json",
+    ),
 ]
