@@ -26,6 +26,9 @@ from django.db.models import Aggregate, CharField, Exists, OuterRef, Subquery
 from .roles import ROLE_PERMISSIONS, roles_of
 
 APPROVE_PLAN = "casework.approve_plan"
+# The queue of work whose owner left (a deactivated account): the supervisors of the case's
+# organisation may claim it, and a new mentor assigned to the case takes it over.
+TAKE_OVER_WORK = "casework.take_over_work"
 
 
 def organisation_queue_permission(permission: str, organisation_id: int) -> str:
@@ -41,7 +44,8 @@ class OrganisationQueueBackend(BaseBackend):
             cached = set()
             profile = getattr(user_obj, "staff_profile", None)
             if profile is not None and user_obj.has_perm(APPROVE_PLAN):
-                cached.add(organisation_queue_permission(APPROVE_PLAN, profile.organisation_id))
+                for queue in (APPROVE_PLAN, TAKE_OVER_WORK):
+                    cached.add(organisation_queue_permission(queue, profile.organisation_id))
             user_obj._lepes_queue_perms = cached
         return cached
 

@@ -30,6 +30,8 @@ class JourneyFlow(Protocol):
 
     def reassign_open_tasks(self, case: Case, *, from_user, to_user) -> list: ...
 
+    def release_open_tasks(self, user) -> list: ...
+
 
 _plugged: JourneyFlow | None = None
 
@@ -71,3 +73,9 @@ def complete_stage_task(case: Case, *, user, stage: str) -> object:
 def reassign_open_tasks(case: Case, *, from_user, to_user) -> list:
     """Give ``from_user``'s open tasks on ``case`` to ``to_user`` (a new mentor)."""
     return _flow().reassign_open_tasks(case, from_user=from_user, to_user=to_user)
+
+
+def release_open_tasks(user) -> list:
+    """Put ``user``'s open tasks in the take-over queue of each case's organisation (the
+    account is being deactivated); a mentor assigned to the case later takes them over."""
+    return _flow().release_open_tasks(user)

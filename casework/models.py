@@ -198,6 +198,55 @@ class StaffProfile(models.Model):
         return f"{self.user} @ {self.organisation}"
 
 
+class StaffEventKind(models.TextChoices):
+    INVITED = "invited", _("invited")
+    ROLE_CHANGED = "role_changed", _("role changed")
+    DEACTIVATED = "deactivated", _("deactivated")
+    REACTIVATED = "reactivated", _("reactivated")
+    PASSWORD_RESET = "password_reset", _("password reset sent")
+
+
+class StaffEvent(models.Model):
+    """One change to a member of staff's account, made by a programme admin or a supervisor.
+
+    The account itself is Django's user (whose history would hold password hashes), so the
+    audit trail of staff management is this append-only list: who did what to whom, when and
+    why. ``casework.staff`` writes it in the same transaction as the change."""
+
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="staff_events",
+        verbose_name=_("member of staff"),
+    )
+    kind = models.CharField(_("change"), max_length=20, choices=StaffEventKind.choices)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
+    )
+    role_before = models.CharField(_("role before"), max_length=20, blank=True)
+    role_after = models.CharField(_("role after"), max_length=20, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("made by"),
+    )
+    made_at = models.DateTimeField(_("made at"), default=timezone.now)
+
+    history = history_indexed_only_as_read("organisation", "made_by")
+
+    class Meta:
+        verbose_name = _("staff change")
+        verbose_name_plural = _("staff changes")
+        ordering = ["-made_at", "-id"]
+        indexes = [models.Index(fields=["organisation", "-made_at"])]
+        permissions = [("manage_staff", _("Can invite staff and change their accounts"))]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.staff}"
+
+
 # --------------------------------------------------------------------------------------------
 # Clients (ESF common indicators at entry)
 # --------------------------------------------------------------------------------------------

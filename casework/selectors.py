@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from kernel.errors import NotFound
 
-from .auth import APPROVE_PLAN, organisation_queue_permission
+from .auth import APPROVE_PLAN, TAKE_OVER_WORK, organisation_queue_permission
 from .journey import Stage
 from .models import (
     Attendance,
@@ -247,7 +247,11 @@ def programme_stage_counts(*, user) -> list[dict]:
 
 def users_with_queue_permission(permission: str, *, case: Case) -> QuerySet:
     """Staff of the case's organisation who may claim a pooled task carrying ``permission``."""
-    if permission != organisation_queue_permission(APPROVE_PLAN, case.organisation_id):
+    queues = {
+        organisation_queue_permission(queue, case.organisation_id)
+        for queue in (APPROVE_PLAN, TAKE_OVER_WORK)
+    }
+    if permission not in queues:
         return User.objects.none()
     return (
         User.objects.filter(

@@ -20,9 +20,21 @@ urlpatterns = [
     path("audit/", include("web.audit.urls")),
     path("reporting/", include("web.reporting.urls")),
     path("privacy/", include("web.privacy.urls")),
+    path("staff/", include("web.staff.urls")),
     path("workflow/", workflow_site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # The link of a staff invitation or password reset (casework.staff) lands here.
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -154,6 +154,11 @@ PERSONAL: dict[str, dict[str, Field]] = {
         **_fields(C, RECORD, "case", "partner", "referred_on", "status", "answered_on"),
     },
     "casework.staffprofile": _fields(STAFF, STAFF_ID, "user", "organisation", "language"),
+    "casework.staffevent": {
+        **_fields(STAFF, STAFF_ID, "staff", "made_by", "organisation"),
+        **_fields(STAFF, RECORD, "kind", "role_before", "role_after", "made_at"),
+        "note": Field(STAFF, FREE_TEXT),
+    },
     "privacy.consent": {
         **_fields(CONSENTS, RECORD, "case", "purpose", "partner", "given_on", "given_how",
                   "expires_on", "withdrawn_on"),

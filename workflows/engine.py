@@ -14,7 +14,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from viewflow.workflow.status import PROCESS, STATUS
 
-from .announce import announce_reassignment
+from casework.auth import TAKE_OVER_WORK, organisation_queue_permission
+
+from .announce import announce_reassignment, announce_task
 from .flows import CaseJourneyFlow
 from .models import CaseProcess, CaseTask
 from .stage_tasks import STAGE_TASKS
@@ -114,16 +116,62 @@ def complete_stage_task(case, *, user, stage: str) -> CaseTask:
     return complete_task(case, user=user, node_names=STAGE_TASKS[stage])
 
 
+def _take_over_queue(case) -> str:
+    return organisation_queue_permission(TAKE_OVER_WORK, case.organisation_id)
+
+
 def reassign_open_tasks(case, *, from_user, to_user) -> list[CaseTask]:
-    """Give ``from_user``'s open tasks on ``case`` to ``to_user`` (a new mentor)."""
+    """Give ``from_user``'s open tasks on ``case`` to ``to_user`` (a new mentor), and with them
+    the case's tasks waiting in the take-over queue since their owner left."""
     moved = []
     process = active_process(case)
-    if process is None or from_user is None:
+    if process is None:
         return moved
     with CaseJourneyFlow.lock(process.pk), transaction.atomic():
+        for task in open_tasks(case).filter(owner__isnull=True, status=STATUS.NEW):
+            if task.owner_permission == _take_over_queue(case):
+                task.owner, task.owner_permission, task.status = to_user, None, STATUS.ASSIGNED
+                task.save(update_fields=["owner", "owner_permission", "status"])
+                moved.append(task)
+                announce_task(task)
+        if from_user is None:
+            return moved
         for task in open_tasks(case).filter(owner=from_user):
             task.owner = to_user
             task.save(update_fields=["owner"])
             moved.append(task)
             announce_reassignment(task, case, from_user=from_user, to_user=to_user)
     return moved
+
+
+def release_open_tasks(user) -> list[CaseTask]:
+    """Put every open journey task ``user`` owns into the take-over queue of its case's
+    organisation (the account is being deactivated): the organisation's supervisors are told
+    and may claim it, and the next mentor assigned to the case takes it over.
+
+    The caller runs in a transaction; each case's row is locked (the flow's lock) while its
+    tasks move, as every service that touches a case's tasks does."""
+    released = []
+    tasks = (
+        CaseTask.objects.filter(
+            owner=user,
+            flow_task_type="HUMAN",
+            status__in=OPEN_TASK_STATUSES,
+            process__flow_class=CaseJourneyFlow,
+            process__status=PROCESS.NEW,
+        )
+        .select_related("process")
+        .order_by("process_id", "pk")
+    )
+    for task in tasks:
+        case = task.process.artifact
+        with CaseJourneyFlow.lock(task.process_id):
+            task.owner, task.owner_permission, task.status = (
+                None,
+                _take_over_queue(case),
+                STATUS.NEW,
+            )
+            task.save(update_fields=["owner", "owner_permission", "status"])
+        announce_task(task)
+        released.append(task)
+    return released

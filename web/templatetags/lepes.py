@@ -1,6 +1,8 @@
 from django import template
 from django.utils import translation
 
+from casework.roles import Role
+
 register = template.Library()
 
 # Languages that put the family name first, as Hungarian does ("Szabó Katalin").
@@ -18,3 +20,9 @@ def person(user) -> str:
     language = (translation.get_language() or "").split("-")[0]
     parts = [last, first] if language in FAMILY_NAME_FIRST else [first, last]
     return " ".join(part for part in parts if part)
+
+
+@register.filter
+def role_label(role: str) -> str:
+    """A role's name in the current language ("" for none)."""
+    return str(Role(role).label) if role in Role.values else ""
