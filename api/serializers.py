@@ -557,6 +557,11 @@ class NotificationFilterInput(QueryInput):
 class CaseOpenInput(StrictSerializer):
     client = IdField()
     programme = IdField()
+    opened_on = serializers.DateField(
+        required=False,
+        help_text="The date of the signed intake form when it is entered later (default today; "
+        "never in the future, never before the programme started).",
+    )
 
 
 class FromStageInput(StrictSerializer):

@@ -237,7 +237,10 @@ class CaseListView(ListView):
         data = _valid(s.CaseOpenInput, request.data)
         try:
             case = services.case_open(
-                user=request.user, client_id=data["client"], programme_id=data["programme"]
+                user=request.user,
+                client_id=data["client"],
+                programme_id=data["programme"],
+                opened_on=data.get("opened_on"),
             )
         except NotFound:
             raise InvalidInput({"client": [str(NotFound.default_message)]}) from None

@@ -277,6 +277,19 @@ def _merged(branches, position: Q, order, limit: int, *, reverse: bool) -> list[
 # --------------------------------------------------------------------------------------------
 
 
+# The day each kind of record (a ``registry.RECORD_TYPES`` code) is about, for records entered
+# from paper later (issue 13): the history row's own time says when it was entered, this field
+# the day it describes.
+ABOUT_DATE = {
+    "case": "opened_on",
+    "plan": "client_agreed_on",
+    "session": "held_on",
+    "screening": "screened_on",
+    "follow_up": "contacted_on",
+    "referral": "answered_on",
+}
+
+
 @dataclass
 class Entry:
     key: str
@@ -298,6 +311,16 @@ class Entry:
     link_hash: str = ""
     new_since_review: bool = False
     row: dict | None = field(default=None, repr=False, compare=False)  # the history row
+
+    @property
+    def about_date(self) -> datetime.date | None:
+        """The day a record entered later describes (a paper form's date), when that is not
+        the day it was entered; None otherwise."""
+        name = ABOUT_DATE.get(self.record_type) if self.row else None
+        day = self.row.get(name) if name else None
+        if not isinstance(day, datetime.date) or day == timezone.localdate(self.at):
+            return None
+        return day
 
     @property
     def stage_label(self) -> str:
@@ -327,6 +350,7 @@ class Entry:
             "reason": self.reason_code,
             "note": self.note,
             "stage": self.stage,
+            "about_date": self.about_date.isoformat() if self.about_date else None,
             "changes": [change.as_json() for change in self.changes],
             "chain_hash": self.link_hash,
         }

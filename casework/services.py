@@ -20,7 +20,7 @@ from django_fsm import can_proceed
 import privacy
 from kernel.errors import GuardFailed, InvalidInput, NotAllowed, NotFound, StageConflict
 from kernel.services import delete_with_history, save_with_history, service
-from kernel.validators import clean_text, not_in_future
+from kernel.validators import clean_text, not_in_future, paper_date
 from notifications.events import Event
 from notifications.publish import notify
 from privacy import services as privacy_services
@@ -148,9 +148,12 @@ def client_update(*, user, client_id: int, data: dict[str, Any]) -> Client:
 
 
 @service
-def case_open(*, user, client_id: int, programme_id: int) -> Case:
+def case_open(
+    *, user, client_id: int, programme_id: int, opened_on: datetime.date | None = None
+) -> Case:
     """Open a case for a client in a programme: the journey starts at intake, with the intake
-    task on the opening social worker."""
+    task on the opening social worker. ``opened_on`` is the date on the paper intake form when
+    it is entered later (never in the future, never before the programme started)."""
     if not user.has_perm("casework.add_case"):
         raise NotAllowed()
     client = selectors.client_get(user=user, client_id=client_id)
@@ -158,6 +161,11 @@ def case_open(*, user, client_id: int, programme_id: int) -> Case:
         programme = selectors.programmes_for(user=user).select_for_update().get(pk=programme_id)
     except (Programme.DoesNotExist, ValueError, TypeError):
         raise InvalidInput({"programme": [_("Choose a programme of your organisation.")]}) from None
+    opened_on = opened_on or timezone.localdate()
+    not_in_future(opened_on, field="opened_on")
+    if opened_on < programme.starts_on:
+        message = _("A case of this programme cannot open before %(day)s, when it started.")
+        raise InvalidInput({"opened_on": [message % {"day": programme.starts_on.isoformat()}]})
     if client.cases.filter(programme=programme).exclude(stage=Stage.CLOSED).exists():
         raise GuardFailed(_("The client already has an open case in this programme."))
     # The programme row is locked above, so the sequence number cannot be taken twice.
@@ -168,6 +176,7 @@ def case_open(*, user, client_id: int, programme_id: int) -> Case:
         programme=programme,
         organisation=client.organisation,
         social_worker=user,
+        opened_on=opened_on,
     )
     save_with_history(case, user=user, reason="case.open")
     journey_flow.start_journey(case)
@@ -181,7 +190,7 @@ def case_record_consent(*, user, case_id: int, given_on: datetime.date) -> Case:
     _require_active(case)
     if not isinstance(given_on, datetime.date):
         raise InvalidInput({"given_on": [_("Enter a valid date.")]})
-    not_in_future(given_on, field="given_on")
+    paper_date(given_on, since=case.opened_on, field="given_on")
     case.consent_given_on = given_on
     save_with_history(case, user=user, reason="case.record_consent")
     # The intake form records the service-provision consent (signed paper form, by the user).
@@ -350,7 +359,7 @@ def plan_save(
 ) -> DevelopmentPlan:
     case = _locked_case(user=user, case_id=case_id)
     plan = _editable_plan(case, user=user)
-    not_in_future(client_agreed_on, field="client_agreed_on")
+    paper_date(client_agreed_on, since=case.opened_on, field="client_agreed_on")
     plan.summary = clean_text(summary, field="summary", required=False, max_length=5000)
     plan.client_agreed_on = client_agreed_on
     save_with_history(plan, user=user, reason="plan.update")
@@ -501,6 +510,7 @@ def session_record(
         case = _locked_case(user=user, case_id=case_id)
         require(user, Action.RECORD, case)
         _require_stage(case, SESSION_STAGES, _("A session"))
+        paper_date(held_on, since=case.opened_on, field="held_on")
         cases.append(case)
     organisations = {case.organisation_id for case in cases}
     if len(organisations) != 1:
@@ -567,7 +577,7 @@ def screening_record(
     case = _locked_case(user=user, case_id=case_id)
     require(user, Action.RECORD, case)
     _require_stage(case, [Stage.SCREENING], _("The health screening"))
-    not_in_future(screened_on, field="screened_on")
+    paper_date(screened_on, since=case.opened_on, field="screened_on")
     screening = HealthScreening.objects.filter(case=case).first() or HealthScreening(case=case)
     screening.status = status
     screening.screened_on = screened_on
@@ -631,7 +641,7 @@ def follow_up_record(
         and case.follow_ups.filter(kind=FollowUpKind.FIRST, status=FollowUpStatus.PENDING).exists()
     ):
         raise GuardFailed(_("Record the first follow-up before the second."))
-    not_in_future(contacted_on, field="contacted_on")
+    paper_date(contacted_on, since=case.opened_on, field="contacted_on")
     follow_up.status = status
     follow_up.contacted_on = contacted_on
     follow_up.situation = situation if status == FollowUpStatus.REACHED else ""

@@ -26,3 +26,13 @@ def clean_text(value: Any, *, field: str, required: bool = True, max_length: int
 def not_in_future(day: datetime.date | None, *, field: str) -> None:
     if day is not None and day > timezone.localdate():
         raise InvalidInput({field: [_("The date cannot be in the future.")]})
+
+
+def paper_date(day: datetime.date | None, *, since: datetime.date, field: str) -> None:
+    """A date copied from a paper record: in the past is fine (forms signed last week are
+    entered today), but never in the future and never before ``since`` (the day the case
+    opened), which no paper about the case can predate."""
+    not_in_future(day, field=field)
+    if day is not None and day < since:
+        message = _("The date cannot be before %(day)s, when the case was opened.")
+        raise InvalidInput({field: [message % {"day": since.isoformat()}]})

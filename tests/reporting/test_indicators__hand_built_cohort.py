@@ -22,8 +22,12 @@ TODAY = timezone.localdate()
 
 def _participant(world, *, agreed_on=TODAY, **client):
     person = new_client(world, **client)
+    # Opened (on paper) before the plan was signed: nothing about a case predates it.
     case = services.case_open(
-        user=world.worker, client_id=person.pk, programme_id=world.programme.pk
+        user=world.worker,
+        client_id=person.pk,
+        programme_id=world.programme.pk,
+        opened_on=agreed_on - datetime.timedelta(days=14),
     )
     complete_intake(case, world)
     services.plan_save(

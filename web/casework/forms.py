@@ -63,15 +63,22 @@ class IntakeForm(ClientForm):
     """Register a client and open their case in one go: the first screen of an intake."""
 
     programme = forms.ModelChoiceField(label=_("programme"), queryset=None)
+    opened_on = forms.DateField(
+        label=_("intake date"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("The date on the signed intake form, when it is entered later. Empty: today."),
+    )
 
     def __init__(self, *args, programmes=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["programme"].queryset = programmes
-        self.order_fields(["programme"])
+        self.order_fields(["programme", "opened_on"])
 
     def service_data(self) -> dict:
         data = super().service_data()
         data.pop("programme")
+        data.pop("opened_on")
         return data
 
 

@@ -130,7 +130,10 @@ def intake_new(request: HttpRequest) -> HttpResponse:
         try:
             client = services.client_register(user=user, data=form.service_data())
             case = services.case_open(
-                user=user, client_id=client.pk, programme_id=form.cleaned_data["programme"].pk
+                user=user,
+                client_id=client.pk,
+                programme_id=form.cleaned_data["programme"].pk,
+                opened_on=form.cleaned_data["opened_on"],
             )
         except InvalidInput as error:
             attach_errors(form, error)

@@ -913,7 +913,10 @@ class CohortStory:
             data.update(education_level="", household="")
         client = services.client_register(user=self.worker, data=data)
         member.case = services.case_open(
-            user=self.worker, client_id=client.pk, programme_id=self.programme.pk
+            user=self.worker,
+            client_id=client.pk,
+            programme_id=self.programme.pk,
+            opened_on=self.start,  # the group's intake forms are dated when the group started
         )
         if plot.stop == INTAKE and plot.detail == "new":
             return self.end(member)
