@@ -33,9 +33,10 @@ from casework.models import (
     SessionKind,
     TargetGroup,
 )
-from casework.permissions import can_see_special_category
 from casework.services import CLIENT_FIELDS
 from notifications.models import Notification
+from privacy import selectors as privacy_selectors
+from privacy.models import Answer, Minority, SpecialCategory
 
 from .fields import (
     QueryBooleanField,
@@ -161,8 +162,8 @@ class ProgrammeSerializer(ReadSerializer):
 
 
 class ClientSerializer(StrictModelSerializer):
-    """A client. ``belongs_to_minority`` and ``has_disability`` are special-category data: they
-    are read and written only by roles allowed to see them, and are unknown fields to others."""
+    """A client. Special-category data is not part of the client (``privacy``): a case's
+    detail carries the categories the user is entitled to, as ``special_categories``."""
 
     organisation = NamedRefSerializer(read_only=True)
     full_name = serializers.CharField(read_only=True)
@@ -180,13 +181,6 @@ class ClientSerializer(StrictModelSerializer):
         # The writable fields are exactly those the client services accept.
         fields = ["id", "organisation", "full_name", *CLIENT_FIELDS, "created_at"]
         read_only_fields = ["id", "created_at"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is None or not can_see_special_category(request.user):
-            for name in Client.SPECIAL_CATEGORY_FIELDS:
-                self.fields.pop(name, None)
 
 
 class ClientDetailSerializer(ClientSerializer):
@@ -320,7 +314,50 @@ class CaseSerializer(ReadSerializer):
         read_only_fields = fields
 
 
+class SpecialCategorySerializer(serializers.Serializer):
+    """One special category of the client, as recorded (``answer`` is null when nothing is)."""
+
+    category = serializers.ChoiceField(choices=SpecialCategory.choices)
+    answer = serializers.ChoiceField(choices=Answer.choices, allow_null=True)
+    minority = serializers.ChoiceField(choices=Minority.choices, allow_blank=True)
+    note = serializers.CharField(allow_blank=True)
+    recorded_at = serializers.DateTimeField(allow_null=True)
+
+
+@extend_schema_field(SpecialCategorySerializer(many=True))
+class SpecialCategoriesField(serializers.Field):
+    """The special categories the requesting user may see on the case (output only).
+
+    Not read-only on purpose: the schema then lists it as optional, which it is, since a user
+    entitled to no category receives no such key."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", required=False, **kwargs)
+
+    def to_representation(self, case):
+        return [
+            {
+                "category": item["category"],
+                "answer": item["record"].answer if item["record"] else None,
+                "minority": item["record"].minority if item["record"] else "",
+                "note": item["record"].note if item["record"] else "",
+                "recorded_at": (
+                    serializers.DateTimeField().to_representation(item["record"].recorded_at)
+                    if item["record"]
+                    else None
+                ),
+            }
+            for item in self.parent.special
+        ]
+
+    def to_internal_value(self, data):
+        raise serializers.ValidationError("read only")
+
+
 class CaseDetailSerializer(CaseSerializer):
+    """A case. ``special_categories`` lists only the categories the user is entitled to see
+    (``privacy.can_see``); a user entitled to none receives no such key at all."""
+
     organisation = NamedRefSerializer(read_only=True)
     next_stage = serializers.SerializerMethodField()
     missing = serializers.SerializerMethodField()
@@ -330,6 +367,7 @@ class CaseDetailSerializer(CaseSerializer):
     follow_ups = FollowUpSerializer(many=True, read_only=True)
     referrals = ReferralSerializer(many=True, read_only=True)
     sessions_attended = serializers.SerializerMethodField()
+    special_categories = SpecialCategoriesField()
 
     class Meta(CaseSerializer.Meta):
         fields = [
@@ -349,8 +387,18 @@ class CaseDetailSerializer(CaseSerializer):
             "follow_ups",
             "referrals",
             "sessions_attended",
+            "special_categories",
         ]
         read_only_fields = fields
+
+    def to_representation(self, case):
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        self.special = privacy_selectors.special_categories_for(user, case) if user else []
+        data = super().to_representation(case)
+        if not self.special:
+            del data["special_categories"]
+        return data
 
     @extend_schema_field(serializers.ChoiceField(choices=Stage.choices, allow_null=True))
     def get_next_stage(self, case):
@@ -510,7 +558,11 @@ class MeSerializer(serializers.Serializer):
     full_name = serializers.CharField(read_only=True)
     roles = serializers.ListField(child=serializers.CharField(), read_only=True)
     organisation = NamedRefSerializer(read_only=True, allow_null=True)
-    can_see_special_category = serializers.BooleanField(read_only=True)
+    can_see_special_category = serializers.BooleanField(
+        read_only=True,
+        help_text="Whether the roles may be entitled to special categories on some case; "
+        "each case says which (its special_categories).",
+    )
 
 
 # --------------------------------------------------------------------------------------------

@@ -16,11 +16,11 @@ from rest_framework.views import APIView
 
 from casework import selectors, services
 from casework.models import Client
-from casework.permissions import can_see_special_category
 from casework.roles import roles_of
 from kernel.errors import InvalidInput, NotFound
 from notifications import services as notification_services
 from notifications.models import Notification
+from privacy import special as privacy_special
 
 from . import selectors as api_selectors
 from . import serializers as s
@@ -92,7 +92,7 @@ class MeView(ApiView):
                     "full_name": user.get_full_name() or user.get_username(),
                     "roles": sorted(roles_of(user)),
                     "organisation": organisation,
-                    "can_see_special_category": can_see_special_category(user),
+                    "can_see_special_category": privacy_special.may_ever_see(user),
                 }
             ).data
         )

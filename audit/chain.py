@@ -129,16 +129,15 @@ def row_digest(history_label: str, fields: Iterable[str], by_attname, values, sa
     which are committed (a salt) or already erased (``{"c": commitment}``)."""
     content = {}
     for name, convert in _converters(history_label, tuple(fields), by_attname):
+        salt = salts.get(name)
+        if isinstance(salt, dict):
+            # Erased or sealed: the commitment stands for the value, whose column may be gone.
+            content[name] = ["c", salt["c"]]
+            continue
         value = values[name]
         if value is not None:
             value = convert(value)
-        salt = salts.get(name)
-        if salt is None:
-            content[name] = ["v", value]
-        elif isinstance(salt, dict):
-            content[name] = ["c", salt["c"]]
-        else:
-            content[name] = ["c", commitment(salt, value)]
+        content[name] = ["v", value] if salt is None else ["c", commitment(salt, value)]
     return hashlib.sha256(
         canonical_json({"f": FORMAT, "m": history_label, "r": content})
     ).hexdigest()
@@ -152,7 +151,12 @@ def _converters(history_label: str, fields: tuple[str, ...], by_attname):
     key = (history_label, fields)
     found = _CONVERTERS.get(key)
     if found is None:
-        found = _CONVERTERS[key] = [(name, _converter(by_attname[name])) for name in fields]
+        # A column dropped since the row was written has no field: only a sealed value
+        # (a commitment, see row_digest) may be missing, and it needs no converter.
+        found = _CONVERTERS[key] = [
+            (name, _converter(by_attname[name]) if name in by_attname else None)
+            for name in fields
+        ]
     return found
 
 

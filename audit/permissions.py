@@ -3,11 +3,11 @@
 * **Supervisors** review the audit trail of every case of their organisation (DESIGN.md §1):
   timeline, time travel, organisation-wide list, review sign-off, exports, and who viewed a
   client.
-* **Social workers** own the cases of their organisation and see their full files, special
-  categories included; to correct and explain a case they need to see who changed what, so they
-  get the case timeline and time travel. The organisation-wide list, the read log (which is
-  about colleagues' behaviour), sign-off and bulk export are supervision, and stay with
-  supervisors.
+* **Social workers** own the cases of their organisation and see their full files (the special
+  categories only where ``privacy.can_see`` says so: their own cases); to correct and explain a
+  case they need to see who changed what, so they get the case timeline and time travel. The
+  organisation-wide list, the read log (which is about colleagues' behaviour), sign-off and bulk
+  export are supervision, and stay with supervisors.
 * **Mentors** get nothing: their scope is the cases assigned to them *now*, while a case's history
   reaches back before their assignment (earlier mentors' notes, values changed since) and is
   about other staff. The case page shows them the current state they work with. Data

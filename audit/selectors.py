@@ -24,8 +24,8 @@ from viewflow.workflow.status import STATUS
 from casework import selectors as casework_selectors
 from casework.journey import Stage
 from casework.models import Attendance, Case
-from casework.permissions import can_see_special_category
 from kernel.errors import NotFound
+from privacy import special
 
 from . import diff, reasons, registry
 from .models import AccessLog, ChainLink, ReviewSignOff
@@ -374,7 +374,7 @@ def timeline(
     review: ReviewSignOff | None = None,
 ) -> TimelinePage:
     """One page of the case's audit timeline, newest first."""
-    show_special = can_see_special_category(user)
+    show_special = special.can_see_all(user, case)
     if filters.record_type == registry.TASK:
         page = KeysetPage(links=[], newer=None, older=None, window=(None, None))
     else:
@@ -414,7 +414,7 @@ def _branches_for(case: Case, filters: Filters) -> list[QuerySet[ChainLink]]:
 def iter_timeline(*, user, case: Case, chunk: int = 500):
     """Every entry of the case's timeline, oldest first, in chunks of constant query count
     (exports)."""
-    show_special = can_see_special_category(user)
+    show_special = special.can_see_all(user, case)
     events = sorted(task_events(case), key=lambda e: e.at)
     branches = case_link_branches(case)
     position = None
@@ -789,7 +789,7 @@ def case_as_of(*, user, case: Case, moment: datetime.datetime) -> list[Section] 
     state = Case.history.as_of(moment).filter(id=case.pk).first()
     if state is None:
         return None
-    show_special = can_see_special_category(user)
+    show_special = special.can_see_all(user, case)
     client = Client.history.as_of(moment).filter(id=case.client_id).first()
     plan = DevelopmentPlan.history.as_of(moment).filter(case_id=case.pk).first()
     goals = list(Goal.history.as_of(moment).filter(plan_id=plan.pk).order_by("id")) if plan else []

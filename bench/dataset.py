@@ -681,8 +681,6 @@ class Generator:
                     2,
                 )
             ),
-            "belongs_to_minority": rng.random() < 0.6,
-            "has_disability": rng.random() < 0.08,
             "created_at": opened - datetime.timedelta(minutes=30),
         }
         client_id = client["id"] = self.add(Client, **client)

@@ -21,6 +21,7 @@ from django_fsm import GET_STATE, FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
 from kernel.choices import FollowUpStatus, PlanStatus, Stage
+from privacy.selectors import special_target_groups
 
 from .journey import exit_requirements_missing, next_stage
 from .search import folded
@@ -289,8 +290,9 @@ class TargetGroup(models.TextChoices):
     SEGREGATED_SETTLEMENT = "segregated_settlement", _("lives in a segregated settlement")
     YOUNG_PERSON = "young_person", _("young person (under 30)")
     SINGLE_PARENT = "single_parent", _("single parent")
-    DISABILITY = "disability", _("person with a disability")
-    EX_OFFENDER = "ex_offender", _("ex-offender")
+    # "Person with a disability" and "ex-offender" are not ticked here: they would reveal a
+    # special category to every role that sees the client. They follow from the client's
+    # special-category records (``privacy.special.TARGET_GROUP_CATEGORIES``).
     HOMELESS = "homeless", _("homeless or housing-excluded")
     OLDER_WORKER = "older_worker", _("over 50")
 
@@ -298,12 +300,14 @@ class TargetGroup(models.TextChoices):
 class Client(models.Model):
     """A participant. Personal data and the ESF situation at entry.
 
-    ``belongs_to_minority`` and ``has_disability`` are special-category data (GDPR art. 9): only
-    roles that need them see them (``casework.permissions.can_see_special_category``), and they
-    never reach notifications, aggregate exports or logs.
+    Special-category data (ethnicity, health, disability, criminal record) is not kept here but
+    in ``privacy.SpecialCategoryRecord``, which only entitled roles read (``privacy.can_see``).
     """
 
-    SPECIAL_CATEGORY_FIELDS = ("belongs_to_minority", "has_disability")
+    # History from before the special categories moved out may hold the disability and
+    # ex-offender target groups: the audit trail shows changes of the field only to users
+    # entitled to every special category of the case.
+    SPECIAL_CATEGORY_FIELDS = ("target_groups",)
 
     organisation = models.ForeignKey(
         Organisation,
@@ -338,12 +342,6 @@ class Client(models.Model):
         default=list,
         blank=True,
         help_text=_("The programme target groups the client belongs to."),
-    )
-    belongs_to_minority = models.BooleanField(
-        _("belongs to a minority, including Roma (special category)"), null=True, blank=True
-    )
-    has_disability = models.BooleanField(
-        _("has a disability (special category)"), null=True, blank=True
     )
     created_at = models.DateTimeField(_("registered"), default=timezone.now)
 
@@ -389,7 +387,7 @@ class Client(models.Model):
             for name in required
             if getattr(self, name) in (None, "")
         ]
-        if not self.target_groups:
+        if not self.target_groups and not special_target_groups(self.pk):
             missing.append(str(self._meta.get_field("target_groups").verbose_name))
         return missing
 
@@ -495,7 +493,6 @@ class Case(FSMModelMixin, models.Model):
             ("close_case", _("Can close a case early")),
             ("reopen_case", _("Can reopen a closed case")),
             ("record_casework", _("Can record sessions, screenings, placements and follow-ups")),
-            ("see_special_category", _("Can see special-category data")),
         ]
 
     def __str__(self) -> str:

@@ -71,8 +71,3 @@ def require(user, action: str, case: Case) -> None:
     if not can(user, action, case):
         raise NotAllowed()
 
-
-def can_see_special_category(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and user.has_perm(
-        "casework.see_special_category"
-    )

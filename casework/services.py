@@ -61,8 +61,6 @@ CLIENT_FIELDS = (
     "education_level",
     "household",
     "target_groups",
-    "belongs_to_minority",
-    "has_disability",
 )
 
 # --------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Data protection by design (DESIGN.md section 7). Other apps ask it, for example
-``privacy.require_consent(case, purpose, partner=None)``, and never test roles for sensitive
+``privacy.require_consent(case, purpose, partner=None)`` or ``privacy.can_see(user, category,
+case)``, and never test roles for sensitive
 data themselves.
 
 The names below are looked up on first use (PEP 562): this package is imported while Django is
@@ -13,6 +14,11 @@ _PUBLIC = {
     "require_consent": "privacy.selectors",
     "has_consent": "privacy.selectors",
     "missing_consent_message": "privacy.selectors",
+    "SpecialCategory": "privacy.models",
+    "can_see": "privacy.special",
+    "can_see_all": "privacy.special",
+    "visible_categories": "privacy.special",
+    "cases_where_visible": "privacy.special",
 }
 
 __all__ = sorted(_PUBLIC)

@@ -116,3 +116,85 @@ def in_force_q(day: datetime.date) -> Q:
         & (Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=day))
         & (Q(expires_on__isnull=True) | Q(expires_on__gt=day))
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Special categories of personal data (GDPR Art. 9 and 10)
+# --------------------------------------------------------------------------------------------
+
+
+class SpecialCategory(models.TextChoices):
+    """The special categories Lépés records. Who may see each is ``privacy.special``."""
+
+    ETHNICITY = "ethnicity", _("ethnicity, national minority (including Roma)")
+    HEALTH = "health", _("health (screening findings)")
+    DISABILITY = "disability", _("disability")
+    CRIMINAL_RECORD = "criminal_record", _("criminal record (ex-offender)")
+
+
+class Answer(models.TextChoices):
+    YES = "yes", _("yes")
+    NO = "no", _("no")
+    # The client may refuse: a refusal is recorded as such, never guessed or left as "unknown".
+    DECLINED = "declined", _("declined to answer")
+
+
+class Minority(models.TextChoices):
+    ROMA = "roma", _("Roma")
+    OTHER = "other", _("another national or ethnic minority")
+
+
+class SpecialCategoryRecord(models.Model):
+    """What the client said (or what a screening found) about one special category.
+
+    One row per client and category, kept apart from the client file so that a single module
+    decides who reads it (``privacy.special``). A correction rewrites the row; its history keeps
+    every earlier value with the acting user, the reason code and the stated reason. ``note``
+    holds the free text of the category: the screening's findings, the kind of disability and
+    the support it needs, what the criminal record means for work.
+    """
+
+    client = models.ForeignKey(
+        "casework.Client",
+        on_delete=models.CASCADE,
+        related_name="special_categories",
+        verbose_name=_("client"),
+    )
+    category = models.CharField(_("category"), max_length=20, choices=SpecialCategory.choices)
+    answer = models.CharField(_("answer"), max_length=10, choices=Answer.choices)
+    minority = models.CharField(_("minority"), max_length=10, choices=Minority.choices, blank=True)
+    note = models.TextField(_("details"), blank=True)
+    correction_reason = models.TextField(_("reason for the correction"), blank=True)
+    # Empty on the rows moved over from the client file, which did not say who recorded them.
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    history = HistoricalRecords(no_db_index=["client", "recorded_by"])
+
+    class Meta:
+        verbose_name = _("special-category record")
+        verbose_name_plural = _("special-category records")
+        ordering = ["client", "category"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "category"], name="special_category_once_per_client"
+            ),
+            models.CheckConstraint(
+                condition=Q(minority="") | Q(category="ethnicity", answer="yes"),
+                name="special_category_minority_only_for_ethnicity",
+            ),
+        ]
+        permissions = [
+            ("record_special_category", _("Can record and correct special-category data")),
+        ]
+
+    def __str__(self) -> str:
+        # Never the value: a record's string may end up in a log line or an admin message.
+        return f"{self.get_category_display()} #{self.pk}"

@@ -90,8 +90,8 @@ NOTIFICATIONS = Processing(
 IDENTITY, CONTACT, SOCIO = _("identity"), _("contact"), _("socio-economic (ESF+ entry data)")
 RECORD, FREE_TEXT, LINK = _("case record"), _("free text"), _("link to the person")
 STAFF_ID, ONLINE = _("staff identity"), _("online identifiers")
-HEALTH, ETHNICITY = _("health (special category)"), _("ethnicity (special category)")
-DISABILITY = _("disability (special category)")
+HEALTH = _("health (special category)")
+SPECIAL = _("special category: ethnicity, health, disability or criminal record (Art. 9/10)")
 TARGET_GROUPS = _("target groups: may reveal disability or criminal record (Art. 9/10)")
 
 
@@ -109,8 +109,6 @@ PERSONAL: dict[str, dict[str, Field]] = {
         **_fields(C, CONTACT, "settlement", "phone", **K),
         **_fields(C, SOCIO, "labour_market_status", "education_level", "household", **K),
         "target_groups": Field(C, TARGET_GROUPS, special=True, committed=True),
-        "belongs_to_minority": Field(C, ETHNICITY, special=True, committed=True),
-        "has_disability": Field(C, DISABILITY, special=True, committed=True),
         **_fields(C, RECORD, "organisation", "created_at"),
     },
     "casework.case": {
@@ -163,6 +161,13 @@ PERSONAL: dict[str, dict[str, Field]] = {
         **_fields(CONSENTS, RECORD, "case", "purpose", "partner", "given_on", "given_how",
                   "expires_on", "withdrawn_on"),
         **_fields(CONSENTS, STAFF_ID, "recorded_by", "withdrawn_by"),
+    },
+    "privacy.specialcategoryrecord": {
+        **_fields(C, SPECIAL, "answer", "minority", "note", "correction_reason", special=True,
+                  committed=True),
+        "client": Field(C, LINK),
+        **_fields(C, RECORD, "category", "recorded_at"),
+        "recorded_by": Field(STAFF, STAFF_ID),
     },
     "community.communityevent": {"organiser": Field(STAFF, STAFF_ID)},
     "reporting.target": {"set_by": Field(STAFF, STAFF_ID)},

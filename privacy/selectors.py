@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kernel.errors import GuardFailed
 
-from .models import Consent, Purpose, in_force_q
+from . import special
+from .models import Answer, Consent, Purpose, SpecialCategory, SpecialCategoryRecord, in_force_q
 
 EXPIRY_WARNING_DAYS = 30
 
@@ -64,3 +65,79 @@ def consents_expiring(*, cases: QuerySet, within_days: int = EXPIRY_WARNING_DAYS
         .select_related("case", "partner")
         .order_by("expires_on", "id")
     )
+
+
+def special_categories_for(user, case) -> list[dict]:
+    """The special categories ``user`` may see on ``case``, each with its current record (or
+    ``None``) and its earlier versions, newest first. Categories the user may not see are not in
+    the list at all. Two queries, whatever the number of categories."""
+    categories = special.visible_categories(user, case)
+    if not categories:
+        return []
+    records = {
+        record.category: record
+        for record in SpecialCategoryRecord.objects.filter(
+            client_id=case.client_id, category__in=categories
+        ).select_related("recorded_by")
+    }
+    versions: dict[str, list] = {category: [] for category in categories}
+    history = (
+        SpecialCategoryRecord.history.filter(client_id=case.client_id, category__in=categories)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")
+    )
+    for row in history:
+        versions[row.category].append(row)
+    return [
+        {
+            "category": category,
+            "label": SpecialCategory(category).label,
+            "record": records.get(category),
+            "versions": versions[category],
+        }
+        for category in categories
+    ]
+
+
+def special_target_groups(client_id: int) -> list[str]:
+    """The special categories answered "yes" that make the client one of the programme's
+    target groups (disability, ex-offender). For the intake guard: it says whether a target
+    group is known, never which."""
+    return list(
+        SpecialCategoryRecord.objects.filter(
+            client_id=client_id,
+            category__in=special.TARGET_GROUP_CATEGORIES,
+            answer=Answer.YES,
+        ).values_list("category", flat=True)
+    )
+
+
+# Funder reports show no count of a special category below this: a group of one or two people
+# in a settlement is the people themselves.
+SMALL_CELL = 5
+NOT_RECORDED = "not_recorded"
+
+
+def special_answer_counts(
+    *, category: str, clients: QuerySet, min_cell: int = SMALL_CELL
+) -> dict[str, int | None]:
+    """How many of ``clients`` (a queryset of ``casework.Client``) gave each answer about
+    ``category``, for aggregate reports: ``{"yes": n, "no": n, "declined": n, "not_recorded":
+    n}``. A count between 1 and ``min_cell - 1`` is ``None`` (suppressed); when that leaves a
+    single suppressed cell, the next smallest is suppressed too, so that the total cannot give
+    it back. Two queries."""
+    found = dict(
+        SpecialCategoryRecord.objects.filter(client__in=clients, category=category)
+        .values_list("answer")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    cells: dict[str, int | None] = {answer: found.get(answer, 0) for answer in Answer.values}
+    cells[NOT_RECORDED] = clients.count() - sum(found.values())
+    small = [k for k, n in cells.items() if n and n < min_cell]
+    if len(small) == 1:
+        others = sorted((n, k) for k, n in cells.items() if n and k not in small)
+        small += [others[0][1]] if others else []
+    for key in small:
+        cells[key] = None
+    return cells

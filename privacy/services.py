@@ -12,16 +12,20 @@ import datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
 
 from kernel.errors import GuardFailed, InvalidInput, NotAllowed
 from kernel.services import save_with_history, service
 from notifications.events import Event
 from notifications.publish import notify
 
-from .models import Consent, ConsentForm, Purpose
+from . import special
+from .models import Answer, Consent, ConsentForm, Minority, Purpose, SpecialCategory
+from .models import SpecialCategoryRecord as Record
 
 RECORD_CONSENT = "privacy.record_consent"
 WITHDRAW_CONSENT = "privacy.withdraw_consent"
+RECORD_SPECIAL_CATEGORY = "privacy.record_special_category"
 
 
 def _require_perm(user, permission: str) -> None:
@@ -122,3 +126,59 @@ def consent_withdraw(*, user, case, consent_id: int, withdrawn_on: datetime.date
             case=case,
         )
     return consent
+
+
+# Error reports (the 500 e-mail, the debug page) list every frame's variables: none of the
+# frames from here down (the service wrapper's keyword arguments included).
+@sensitive_variables()
+@service
+def special_category_record(
+    *,
+    user,
+    case,
+    category: str,
+    answer: str,
+    minority: str = "",
+    note: str = "",
+    reason: str = "",
+) -> Record:
+    """Record what the client of ``case`` said about a special category, or correct it.
+
+    Only a user entitled to see the category on this case (``privacy.special``) and allowed to
+    record such data may write it. A correction states its reason, kept on the row and so in its
+    history. Nothing is announced: a notification would carry the fact to someone else's screen.
+    Errors name the field, never the value."""
+    _require_perm(user, RECORD_SPECIAL_CATEGORY)
+    if category not in SpecialCategory.values or not special.can_see(user, category, case):
+        raise NotAllowed()
+    case = _lock(case)
+    if answer not in Answer.values:
+        raise InvalidInput({"answer": [_("Choose an answer.")]})
+    minority = minority or ""
+    if minority and minority not in Minority.values:
+        raise InvalidInput({"minority": [_("Choose a minority from the list.")]})
+    if minority and (category != SpecialCategory.ETHNICITY or answer != Answer.YES):
+        raise InvalidInput(
+            {"minority": [_("A minority is named only when the client said they belong to one.")]}
+        )
+    note, reason = (note or "").strip(), (reason or "").strip()
+    record = (
+        Record.objects.select_for_update()
+        .filter(client_id=case.client_id, category=category)
+        .first()
+    )
+    if record is None:
+        record = Record(client_id=case.client_id, category=category)
+        code = "special_category.record"
+    else:
+        if (record.answer, record.minority, record.note) == (answer, minority, note):
+            return record
+        if not reason:
+            raise InvalidInput({"reason": [_("Say why the record is corrected.")]})
+        code = "special_category.correct"
+    record.answer, record.minority, record.note = answer, minority, note
+    record.correction_reason = reason
+    record.recorded_by = user
+    record.recorded_at = timezone.now()
+    save_with_history(record, user=user, reason=code)
+    return record

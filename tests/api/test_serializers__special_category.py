@@ -1,87 +1,96 @@
-"""Special-category client data (minority, disability) is read and written only by roles that
-may see it (``can_see_special_category``); to the others the fields do not exist."""
+"""Special-category data in the API: a case's detail carries ``special_categories`` with only
+the categories the user is entitled to (``privacy.can_see``); a user entitled to none receives
+no such key at all (absent, not null). Clients carry no special-category fields."""
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 
-from casework import services
 from casework.journey import Stage
-from casework.models import Client
 from casework.roles import Role
+from privacy import services as privacy_services
+from privacy.models import SpecialCategory
 
 from ..factories import staff
 from ..journey import to_stage
 from .support import api_client, assert_error, db_fingerprint, url
 
-SPECIAL = set(Client.SPECIAL_CATEGORY_FIELDS)
+OLD_FIELDS = {"belongs_to_minority", "has_disability"}
 
 
 @pytest.fixture
 def sensitive_case(world, case):
-    services.client_update(user=world.worker, client_id=case.client_id,
-                           data={"belongs_to_minority": True, "has_disability": False})
-    return to_stage(case, world, Stage.PLANNING)
+    case = to_stage(case, world, Stage.TRAINING)  # approved plan with an employment goal
+    for category in SpecialCategory.values:
+        privacy_services.special_category_record(
+            user=world.worker,
+            case=case,
+            category=category,
+            answer="yes",
+            minority="roma" if category == SpecialCategory.ETHNICITY else "",
+            note=f"about {category}",
+        )
+    return case
 
 
 @pytest.mark.django_db
-def test_social_workers_and_supervisors_see_special_category_fields(world, sensitive_case):
-    for username in ["worker", "supervisor"]:
-        api = api_client(getattr(world, username))
-        detail = api.get(url("client_detail", sensitive_case.client_id)).json()
-        assert detail["belongs_to_minority"] is True and detail["has_disability"] is False
-        listed = api.get(url("client_list")).json()["results"][0]
-        assert set(listed) >= SPECIAL
+def test_the_cases_social_worker_and_supervisors_receive_every_category(world, sensitive_case):
+    for user in (world.worker, world.supervisor):
+        detail = api_client(user).get(url("case_detail", sensitive_case.pk)).json()
+        by_category = {item["category"]: item for item in detail["special_categories"]}
+        assert list(by_category) == list(SpecialCategory.values)
+        assert by_category["ethnicity"]["minority"] == "roma"
+        assert by_category["health"] == {
+            "category": "health",
+            "answer": "yes",
+            "minority": "",
+            "note": "about health",
+            "recorded_at": by_category["health"]["recorded_at"],
+        }
 
 
 @pytest.mark.django_db
-def test_a_mentor_never_receives_special_category_fields(world, sensitive_case):
-    api = api_client(world.mentor)
-    detail = api.get(url("client_detail", sensitive_case.client_id)).json()
-    assert not SPECIAL & set(detail)
-    for row in api.get(url("client_list")).json()["results"]:
-        assert not SPECIAL & set(row)
-    case = api.get(url("case_detail", sensitive_case.pk)).json()
-    assert "belongs_to_minority" not in str(case) and "has_disability" not in str(case)
-    assert "belongs_to_minority" not in str(api.get(url("case_history",
-                                                        sensitive_case.pk)).json())
+def test_the_mentor_receives_only_what_the_plan_goal_needs(world, sensitive_case):
+    detail = api_client(world.mentor).get(url("case_detail", sensitive_case.pk)).json()
+    assert [item["category"] for item in detail["special_categories"]] == ["disability"]
+    assert "about ethnicity" not in str(detail) and "about criminal_record" not in str(detail)
 
 
 @pytest.mark.django_db
-def test_special_category_fields_are_unknown_to_a_role_that_may_not_see_them(world):
-    # A supervisor may see them; a mentor may not even send them (and may not edit clients).
-    supervisor = api_client(world.supervisor)
-    client = services.client_register(user=world.worker,
-                                      data={"family_name": "Lakatos", "given_name": "Béla"})
-    response = supervisor.patch(url("client_detail", client.pk),
-                                {"has_disability": True}, format="json")
-    assert response.status_code == 200 and response.json()["has_disability"] is True
-
-    worker = api_client(world.worker)
-    created = worker.post(url("client_list"), {"family_name": "Orsós", "given_name": "Éva",
-                                               "belongs_to_minority": True}, format="json")
-    assert created.status_code == 201 and created.json()["belongs_to_minority"] is True
+def test_a_role_entitled_to_nothing_receives_no_key_at_all(world, sensitive_case):
+    next_desk = staff(Role.SOCIAL_WORKER, world.org, username="worker_next_desk")
+    for user in (next_desk, world.mentor2):
+        api = api_client(user)
+        response = api.get(url("case_detail", sensitive_case.pk))
+        if user is world.mentor2:
+            assert response.status_code == 404  # not their case at all
+            continue
+        detail = response.json()
+        assert "special_categories" not in detail
+        assert "about" not in str(detail)
+        client = api.get(url("client_detail", sensitive_case.client_id)).json()
+        assert not OLD_FIELDS & set(client) and "about" not in str(client)
 
 
 @pytest.mark.django_db
-def test_special_category_fields_sent_by_a_role_without_the_right_are_refused(world):
-    # A clerk may register and edit clients but not see special-category data.
-    clerk_role = Group.objects.create(name="clerk")
-    clerk_role.permissions.add(
-        Permission.objects.get(codename="add_client"),
-        Permission.objects.get(codename="change_client"),
-    )
-    clerk = staff(Role.SOCIAL_WORKER, world.org, username="clerk")
-    clerk.groups.set([clerk_role])
-    api = api_client(clerk)
-    assert api.get(url("me")).json()["can_see_special_category"] is False
+def test_clients_have_no_special_category_fields_and_refuse_them(world):
+    api = api_client(world.worker)
     before = db_fingerprint()
     body = assert_error(
-        api.post(url("client_list"), {"family_name": "A", "given_name": "B",
-                                      "has_disability": True}, format="json"),
-        400, "invalid",
+        api.post(
+            url("client_list"),
+            {"family_name": "A", "given_name": "B", "has_disability": True},
+            format="json",
+        ),
+        400,
+        "invalid",
     )
     assert body["fields"] == {"has_disability": ["Unknown field."]}
     assert db_fingerprint() == before
-    created = api.post(url("client_list"), {"family_name": "A", "given_name": "B"},
-                       format="json")
-    assert created.status_code == 201 and not SPECIAL & set(created.json())
+    created = api.post(url("client_list"), {"family_name": "A", "given_name": "B"}, format="json")
+    assert created.status_code == 201 and not OLD_FIELDS & set(created.json())
+
+
+@pytest.mark.django_db
+def test_me_says_whether_the_roles_can_be_entitled_at_all(world):
+    assert api_client(world.worker).get(url("me")).json()["can_see_special_category"] is True
+    assert api_client(world.mentor).get(url("me")).json()["can_see_special_category"] is True
+    assert api_client(world.admin).get(url("me")).json()["can_see_special_category"] is False

@@ -9,6 +9,7 @@ from audit import registry
 from casework import services
 from casework.journey import Stage
 from casework.models import Case
+from privacy import services as privacy_services
 from tests.journey import TODAY, to_stage
 
 
@@ -33,7 +34,12 @@ def busy_case(case: Case, world) -> Case:
     attendance = case.attendance.order_by("id").first()
     services.attendance_set(user=world.mentor, attendance_id=attendance.pk, present=False)
     services.client_update(
-        user=world.supervisor, client_id=case.client_id, data={"has_disability": True}
+        user=world.supervisor,
+        client_id=case.client_id,
+        data={"target_groups": ["single_parent", "homeless"]},
+    )
+    privacy_services.special_category_record(
+        user=world.supervisor, case=case, category="disability", answer="yes", note="wheelchair"
     )
     return to_stage(case, world, Stage.CLOSED)
 

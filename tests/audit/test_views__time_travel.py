@@ -40,7 +40,7 @@ def test_the_case_and_its_plan_as_they_stood_right_after_a_change(world, case, c
     assert facts_of(html, "Goals")["Achieved"] == "no"
     client_facts = facts_of(html, "Client")
     assert client_facts["Phone"] == "+36 1"
-    assert client_facts["Has a disability (special category)"] == "—"
+    assert client_facts["Target groups"] == "single parent, long-term unemployed"
     assert "Nothing recorded yet." in html.split('aria-label="Placement"', 1)[1]
 
 

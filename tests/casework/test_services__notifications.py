@@ -15,6 +15,7 @@ from kernel.errors import GuardFailed
 from notifications.events import Event
 from notifications.models import Notification
 from notifications.publish import user_group
+from privacy import services as privacy_services
 
 from ..conftest import new_client
 from ..journey import TODAY, attend_sessions, submit_plan, to_stage
@@ -216,12 +217,15 @@ def test_notifications_never_carry_the_clients_name_or_special_category_data(wor
         world,
         family_name="Lakatos",
         given_name="Rozália",
-        belongs_to_minority=True,
-        has_disability=True,
     )
     case = services.case_open(
         user=world.worker, client_id=client.pk, programme_id=world.programme.pk
     )
+    for category in ("ethnicity", "disability"):
+        privacy_services.special_category_record(
+            user=world.worker, case=case, category=category, answer="yes",
+            minority="roma" if category == "ethnicity" else "", note="Roma, disability",
+        )
     services.case_record_consent(user=world.worker, case_id=case.pk, given_on=TODAY)
     to_stage(case, world, Stage.CLOSED)
 

@@ -55,8 +55,6 @@ def test_the_audit_chain_commits_exactly_the_fields_it_committed_before_the_regi
             "education_level",
             "household",
             "target_groups",
-            "belongs_to_minority",
-            "has_disability",
         ),
         "casework.case": ("closure_reason",),
         "casework.developmentplan": ("summary", "review_comment"),
@@ -65,14 +63,16 @@ def test_the_audit_chain_commits_exactly_the_fields_it_committed_before_the_regi
         "casework.followup": ("notes",),
         "casework.referral": ("purpose", "answer"),
         "audit.reviewsignoff": ("note",),
+        "privacy.specialcategoryrecord": ("answer", "minority", "note", "correction_reason"),
     }
 
 
 def test_special_category_fields_are_marked():
     special = registry.special_category_fields()
-    assert {"belongs_to_minority", "has_disability", "target_groups"} <= set(
-        special["casework.client"]
-    )
+    assert special["casework.client"] == ("target_groups",)
+    assert set(special["privacy.specialcategoryrecord"]) == {
+        "answer", "minority", "note", "correction_reason"
+    }
     assert "status" in special["casework.healthscreening"]
 
 

@@ -34,26 +34,10 @@ class ClientForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    belongs_to_minority = forms.NullBooleanField(
-        label=Client._meta.get_field("belongs_to_minority").verbose_name,
-        required=False,
-        widget=forms.NullBooleanSelect,
-    )
-    has_disability = forms.NullBooleanField(
-        label=Client._meta.get_field("has_disability").verbose_name,
-        required=False,
-        widget=forms.NullBooleanSelect,
-    )
 
     class Meta:
         model = Client
         fields = list(CLIENT_FIELDS)
-
-    def __init__(self, *args, show_special_category: bool = False, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not show_special_category:
-            for name in Client.SPECIAL_CATEGORY_FIELDS:
-                del self.fields[name]
 
     def service_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.fields}

@@ -29,7 +29,7 @@ from casework import selectors, services
 from casework.actions import CASE_ACTIONS
 from casework.journey import Stage
 from casework.models import Case, FollowUpStatus, PlanStatus
-from casework.permissions import Action, can, can_see_special_category
+from casework.permissions import Action, can
 from casework.roles import Role, roles_of
 from community.selectors import events_of_client
 from kernel.errors import (
@@ -41,6 +41,7 @@ from kernel.errors import (
     StageConflict,
 )
 from privacy import selectors as privacy_selectors
+from privacy.models import Answer, Minority
 from web.forms import attach_errors
 from workflows import engine
 from workflows import selectors as task_selectors
@@ -124,7 +125,6 @@ def intake_new(request: HttpRequest) -> HttpResponse:
     form = forms.IntakeForm(
         request.POST or None,
         programmes=selectors.programmes_for(user=user),
-        show_special_category=can_see_special_category(user),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -448,7 +448,13 @@ def _render_case(request, case: Case, *, bound: dict | None = None, status: int 
         "next_stage_label": Stage(case.next_stage()).label if case.is_active else "",
         "can": allowed,
         "can_advance": allowed["advance"] and case.is_active,
-        "show_special_category": can_see_special_category(user),
+        # Only the categories the user is entitled to (privacy.special); the others are not
+        # read at all. templates/privacy/_case_special_categories.html
+        "special_categories": privacy_selectors.special_categories_for(user, case),
+        "special_answers": Answer.choices,
+        "special_minorities": Minority.choices,
+        "can_record_special": user.has_perm("privacy.record_special_category")
+        and case.is_active,
         "open_tasks": list(engine.open_tasks(case)),
         "process": engine.active_process(case),
         "attended": sum(1 for row in case.attendance.all() if row.present),

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from privacy.models import Purpose
+from privacy.models import Answer, Minority, Purpose
 
 
 class ConsentRecordForm(forms.Form):
@@ -17,3 +17,12 @@ class ConsentRecordForm(forms.Form):
 
 class ConsentWithdrawForm(forms.Form):
     withdrawn_on = forms.DateField(label=_("withdrawn on"))
+
+
+class SpecialCategoryForm(forms.Form):
+    answer = forms.ChoiceField(label=_("answer"), choices=Answer.choices)
+    minority = forms.ChoiceField(
+        label=_("minority"), choices=[("", "—"), *Minority.choices], required=False
+    )
+    note = forms.CharField(label=_("details"), required=False, max_length=4000)
+    reason = forms.CharField(label=_("reason for the correction"), required=False, max_length=1000)

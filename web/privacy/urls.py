@@ -12,6 +12,11 @@ urlpatterns = [
         views.consent_withdraw,
         name="consent_withdraw",
     ),
+    path(
+        "cases/<int:case_id>/special-categories/<str:category>/",
+        views.special_category_record,
+        name="special_category_record",
+    ),
     path("processing/", views.processing_record, name="processing_record"),
     path("processing.csv", views.processing_record_csv, name="processing_record_csv"),
     path(

@@ -10,17 +10,19 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+import privacy
 from casework import selectors as case_selectors
 from casework.selectors import partner_offices_for
 from kernel.errors import InvalidInput, NotFound, ServiceError
 from privacy import registry
 from privacy import services as privacy_services
 
-from .forms import ConsentRecordForm, ConsentWithdrawForm
+from .forms import ConsentRecordForm, ConsentWithdrawForm, SpecialCategoryForm
 
 LOCKED_OUT = _(
     "Too many failed attempts to log in. Logging in is blocked for a while for this account "
@@ -87,12 +89,14 @@ def _case_or_404(request: HttpRequest, case_id: int):
         raise Http404() from None
 
 
-def _back(request: HttpRequest, case, error: ServiceError | None = None) -> HttpResponse:
+def _back(
+    request: HttpRequest, case, error: ServiceError | None = None, *, section: str = "consents"
+) -> HttpResponse:
     if error is not None:
         messages.error(request, str(error))
     else:
         messages.success(request, _("Saved."))
-    return redirect(f"{case.get_absolute_url()}#consents")
+    return redirect(f"{case.get_absolute_url()}#{section}")
 
 
 @login_required
@@ -123,3 +127,27 @@ def consent_withdraw(request: HttpRequest, case_id: int, consent_id: int) -> Htt
     except ServiceError as error:
         return _back(request, case, error)
     return _back(request, case)
+
+
+@sensitive_variables()
+@sensitive_post_parameters("answer", "minority", "note", "reason")
+@login_required
+@require_POST
+def special_category_record(request: HttpRequest, case_id: int, category: str) -> HttpResponse:
+    """Record or correct one special category of the case's client. A user not entitled to the
+    category gets "not found", as for a case out of scope: the page admits nothing."""
+    case = _case_or_404(request, case_id)
+    if not privacy.can_see(request.user, category, case):
+        raise Http404()
+    section = f"special-{category}"
+    form = SpecialCategoryForm(request.POST)
+    if not form.is_valid():
+        error = InvalidInput({k: list(v) for k, v in form.errors.items()})
+        return _back(request, case, error, section=section)
+    try:
+        privacy_services.special_category_record(
+            user=request.user, case=case, category=category, **form.cleaned_data
+        )
+    except ServiceError as error:
+        return _back(request, case, error, section=section)
+    return _back(request, case, section=section)

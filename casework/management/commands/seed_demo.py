@@ -72,6 +72,7 @@ from casework.models import (
 )
 from casework.roles import Role
 from privacy import services as privacy_services
+from privacy.demo import SPECIAL, demo_answers, seed_health_finding, seed_special_categories
 
 SEED = 2026
 PASSWORD = "lepes-demo"
@@ -784,11 +785,10 @@ def _client_data(rng: random.Random, *, country: str, settlements: list[str], ta
         groups.append(TargetGroup.OLDER_WORKER)
     if household == Household.SINGLE_ADULT_WITH_CHILDREN:
         groups.append(TargetGroup.SINGLE_PARENT)
+    # Disability and a criminal record are special-category records, not target groups ticked
+    # in the client file (privacy.special.TARGET_GROUP_CATEGORIES).
     disability = rng.random() < 0.06
-    if disability:
-        groups.append(TargetGroup.DISABILITY)
-    if rng.random() < 0.03:
-        groups.append(TargetGroup.EX_OFFENDER)
+    ex_offender = rng.random() < 0.03
     if rng.random() < 0.03:
         groups.append(TargetGroup.HOMELESS)
     if not groups:
@@ -810,8 +810,11 @@ def _client_data(rng: random.Random, *, country: str, settlements: list[str], ta
         "education_level": education.value,
         "household": household.value,
         "target_groups": [group.value for group in groups],
-        "belongs_to_minority": minority,
-        "has_disability": True if disability else rng.choice([False, None]),
+        SPECIAL: demo_answers(
+            minority=minority,
+            disability=True if disability else rng.choice([False, None]),
+            ex_offender=ex_offender,
+        ),
     }
 
 
@@ -909,6 +912,7 @@ class CohortStory:
     def intake(self, member: Member) -> None:
         plot, rng = member.plot, self.rng
         data = dict(member.data)
+        answers = data.pop(SPECIAL)
         if plot.detail == "incomplete":
             data.update(education_level="", household="")
         client = services.client_register(user=self.worker, data=data)
@@ -918,6 +922,7 @@ class CohortStory:
             programme_id=self.programme.pk,
             opened_on=self.start,  # the group's intake forms are dated when the group started
         )
+        seed_special_categories(user=self.worker, case=member.case, answers=answers)
         if plot.stop == INTAKE and plot.detail == "new":
             return self.end(member)
         member.consent_on = member.last_on = self.day(self.start, 0, 5)
@@ -1147,6 +1152,8 @@ class CohortStory:
             screened_on=member.last_on,
             referred_to_id=self.health_office.pk if referred else None,
         )
+        if done:
+            seed_health_finding(user=self.worker, case=member.case, referred=referred)
         if referred:
             self.refer(
                 member, self.health_office, self.words.health_referral, by=self.mentor, answer=0.5

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('casework', '0004_client_search_keys'),
+        ('casework', '0005_special_categories_to_privacy'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

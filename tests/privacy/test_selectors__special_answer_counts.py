@@ -1,0 +1,38 @@
+"""Aggregate counts of a special category for funder reports, with small cells suppressed."""
+
+import pytest
+
+from casework.models import Client
+from privacy.models import SpecialCategoryRecord
+from privacy.selectors import special_answer_counts
+
+from ..conftest import new_client
+
+pytestmark = pytest.mark.django_db
+
+
+def _clients(world, answers):
+    for n, answer in enumerate(answers):
+        client = new_client(world, family_name=f"C{n}")
+        if answer:
+            SpecialCategoryRecord.objects.create(client=client, category="ethnicity", answer=answer)
+    return Client.objects.all()
+
+
+def test_counts_each_answer_and_the_clients_without_a_record(world, django_assert_num_queries):
+    clients = _clients(world, ["yes"] * 6 + ["no"] * 5 + ["declined"] * 7 + [None] * 8)
+    with django_assert_num_queries(2):
+        counts = special_answer_counts(category="ethnicity", clients=clients)
+    assert counts == {"yes": 6, "no": 5, "declined": 7, "not_recorded": 8}
+
+
+def test_a_small_cell_is_suppressed_with_the_next_smallest_so_the_total_cannot_reveal_it(world):
+    clients = _clients(world, ["yes"] * 2 + ["no"] * 9 + ["declined"] * 6)
+    counts = special_answer_counts(category="ethnicity", clients=clients)
+    assert counts == {"yes": None, "no": 9, "declined": None, "not_recorded": 0}
+
+
+def test_two_small_cells_hide_each_other_and_zero_is_shown(world):
+    clients = _clients(world, ["yes"] * 1 + ["no"] * 3 + [None] * 10)
+    counts = special_answer_counts(category="ethnicity", clients=clients)
+    assert counts == {"yes": None, "no": None, "declined": 0, "not_recorded": 10}
