@@ -12,9 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from casework.journey import Stage
 from casework.models import (
     EARLY_OUTCOMES,
+    FOLLOW_UP_QUESTIONS,
     Client,
     ContractType,
     ExitOutcome,
+    FollowUp,
     FollowUpStatus,
     GoalArea,
     ScreeningStatus,
@@ -48,6 +50,7 @@ class ClientForm(forms.ModelForm):
     class Meta:
         model = Client
         fields = list(CLIENT_FIELDS)
+        widgets = {"birth_date": DateInput(), "unemployed_since": DateInput()}
 
     def __init__(self, *args, show_special_category: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -251,12 +254,27 @@ class FollowUpForm(forms.Form):
         widget=forms.RadioSelect,
     )
     contacted_on = forms.DateField(label=_("contacted on"), widget=DateInput(), required=False)
-    situation = forms.ChoiceField(
-        label=_("situation"), choices=[("", "—"), *ExitOutcome.choices], required=False
-    )
     notes = forms.CharField(
         label=_("notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
+
+    def __init__(self, *args, kind: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Exactly the ESF+ result questions this follow-up asks (a reached client's answers;
+        # unticked is "no").
+        self.questions = FOLLOW_UP_QUESTIONS.get(kind, ())
+        for name in self.questions:
+            self.fields[name] = forms.BooleanField(
+                label=FollowUp._meta.get_field(name).verbose_name, required=False
+            )
+        self.order_fields(["follow_up_id", "status", "contacted_on", *self.questions, "notes"])
+
+    def service_data(self) -> dict:
+        data = {name: self.cleaned_data[name] for name in ("follow_up_id", "status", "notes")}
+        data["contacted_on"] = self.cleaned_data["contacted_on"]
+        if data["status"] == FollowUpStatus.REACHED:
+            data["answers"] = {name: self.cleaned_data[name] for name in self.questions}
+        return data
 
 
 class ReferralForm(forms.Form):

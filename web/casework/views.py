@@ -167,6 +167,12 @@ def _partners(case, user):
     return {"partners": selectors.partner_offices_for(programme=case.programme)}
 
 
+def _pending_follow_up_kind(case, user):
+    """The questions the form asks are those of the follow-up it records: the first pending."""
+    pending = [f for f in case.follow_ups.all() if f.status == FollowUpStatus.PENDING]
+    return {"kind": min(pending, key=lambda f: f.due_on).kind if pending else None}
+
+
 def _cleaned(form) -> dict:
     return form.cleaned_data
 
@@ -316,10 +322,11 @@ ACTIONS: dict[str, CaseAction] = {
     ),
     "follow_up": CaseAction(
         forms.FollowUpForm,
-        lambda user, case, form: services.follow_up_record(user=user, **form.cleaned_data),
+        lambda user, case, form: services.follow_up_record(user=user, **form.service_data()),
         Action.RECORD,
         gettext_lazy("Follow-up recorded."),
         "follow-up",
+        _pending_follow_up_kind,
     ),
     "referral": CaseAction(
         forms.ReferralForm,
@@ -421,7 +428,10 @@ def _render_case(request, case: Case, *, bound: dict | None = None, status: int 
     current = case.suspended_from or case.closed_from or case.stage
     today = timezone.localdate()
     pending_follow_ups = [f for f in case.follow_ups.all() if f.status == FollowUpStatus.PENDING]
+    entry_record, entry_missing = selectors.entry_record_of(case)
     context = {
+        "entry_record": entry_record,
+        "entry_missing": entry_missing,
         "case": case,
         "client": case.client,
         "plan": plan,

@@ -45,6 +45,7 @@ from django.utils import timezone
 import privacy
 from casework import services
 from casework.journey import Stage
+from casework.management.seed_entry import seed_settlements, with_entry_data
 from casework.models import (
     Case,
     Client,
@@ -1265,6 +1266,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         master = random.Random(SEED)
         world = self.set_up()
+        seed_settlements()  # before the clients: their entry records read the rural flag
         created = skipped = 0
         names_taken: dict[int, set] = {}  # per organisation: demo names stay unique
         for cohort in COHORTS:
@@ -1276,8 +1278,10 @@ class Command(BaseCommand):
             members = [
                 Member(
                     plot=plot,
-                    data=_client_data(
-                        master, country=country, settlements=cohort.settlements, taken=taken
+                    data=with_entry_data(
+                        _client_data(
+                            master, country=country, settlements=cohort.settlements, taken=taken
+                        )
                     ),
                 )
                 for plot in cohort.plots
