@@ -295,3 +295,41 @@ def test_the_case_page_shows_what_the_entry_record_still_lacks(world, client):
     )
     page = client.get(reverse("casework:case_detail", args=[case.pk])).content.decode()
     assert "The entry record is complete." in page
+
+
+def _post_correction(client, case, **fields):
+    data = {f"entry_record-{key}": value for key, value in fields.items()}
+    return client.post(reverse("casework:case_action", args=[case.pk, "entry_record"]), data)
+
+
+@pytest.mark.django_db
+def test_staff_correct_the_record_from_the_case_page_and_a_mentor_cannot(world, client):
+    case = participant(world, entry_on=ENTRY, **{**COMPLETE, "settlement": "Sehol"})
+    record = _record(case)
+    fields = {
+        "gender": "female",
+        "birth_date": record.birth_date.isoformat(),
+        "labour_status": "unemployed",
+        "unemployed_since": record.unemployed_since.isoformat(),
+        "education": "isced_0_2",
+        "third_country_national": "false",
+        "foreign_origin": "false",
+        "housing_exclusion": "false",
+        "settlement": "Putnok",
+        "reason": "Wrong settlement",
+    }
+    client.force_login(world.mentor)
+    page = client.get(reverse("casework:case_detail", args=[case.pk])).content.decode()
+    assert "entry_record-reason" not in page
+    assert _post_correction(client, case, **fields).status_code == 403
+    client.force_login(world.worker)
+    page = client.get(reverse("casework:case_detail", args=[case.pk])).content.decode()
+    assert 'name="entry_record-reason"' in page
+    assert _post_correction(client, case, **{**fields, "reason": ""}).status_code == 400
+    assert _record(case).history.count() == 1
+    assert _post_correction(client, case, **fields).status_code == 302
+    record = _record(case)
+    assert (record.settlement, record.rural, record.complete) == ("Putnok", True, True)
+    assert record.history.latest().history_change_reason == (
+        "entry_record.correct: Wrong settlement"
+    )

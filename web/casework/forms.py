@@ -15,9 +15,12 @@ from casework.models import (
     FOLLOW_UP_QUESTIONS,
     Client,
     ContractType,
+    EntryEducation,
+    EntryLabourStatus,
     ExitOutcome,
     FollowUp,
     FollowUpStatus,
+    Gender,
     GoalArea,
     ScreeningStatus,
     SessionFormat,
@@ -275,6 +278,44 @@ class FollowUpForm(forms.Form):
         if data["status"] == FollowUpStatus.REACHED:
             data["answers"] = {name: self.cleaned_data[name] for name in self.questions}
         return data
+
+
+class EntryRecordForm(forms.Form):
+    """A correction of the ESF+ entry record: its characteristics as they were on the entry
+    date (not today's), and why they are corrected."""
+
+    gender = forms.ChoiceField(
+        label=_("gender"), choices=[("", "—"), *Gender.choices], required=False
+    )
+    birth_date = forms.DateField(label=_("date of birth"), widget=DateInput(), required=False)
+    labour_status = forms.ChoiceField(
+        label=_("labour-market status"),
+        choices=[("", "—"), *EntryLabourStatus.choices],
+        required=False,
+    )
+    unemployed_since = forms.DateField(
+        label=_("unemployed since"), widget=DateInput(), required=False
+    )
+    education = forms.ChoiceField(
+        label=_("education (ISCED)"), choices=[("", "—"), *EntryEducation.choices], required=False
+    )
+    third_country_national = forms.NullBooleanField(
+        label=_("third-country national"), required=False
+    )
+    foreign_origin = forms.NullBooleanField(label=_("of foreign origin"), required=False)
+    housing_exclusion = forms.NullBooleanField(
+        label=_("homeless or affected by housing exclusion"), required=False
+    )
+    settlement = forms.CharField(label=_("settlement"), max_length=100, required=False)
+    reason = forms.CharField(label=_("reason for the correction"), max_length=80)
+
+    def service_data(self) -> dict:
+        data = dict(self.cleaned_data)
+        reason = data.pop("reason")
+        if data["birth_date"] is None:
+            # Without a date the record keeps the year of birth it was taken with.
+            del data["birth_date"]
+        return {"data": data, "reason": reason}
 
 
 class ReferralForm(forms.Form):

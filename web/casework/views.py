@@ -167,6 +167,16 @@ def _partners(case, user):
     return {"partners": selectors.partner_offices_for(programme=case.programme)}
 
 
+ENTRY_RECORD_FIELDS = [name for name in forms.EntryRecordForm.base_fields if name != "reason"]
+
+
+def _entry_record_id(case) -> int:
+    record, _missing = selectors.entry_record_of(case)
+    if record is None:
+        raise NotFound()
+    return record.pk
+
+
 def _pending_follow_up_kind(case, user):
     """The questions the form asks are those of the follow-up it records: the first pending."""
     pending = [f for f in case.follow_ups.all() if f.status == FollowUpStatus.PENDING]
@@ -327,6 +337,15 @@ ACTIONS: dict[str, CaseAction] = {
         gettext_lazy("Follow-up recorded."),
         "follow-up",
         _pending_follow_up_kind,
+    ),
+    "entry_record": CaseAction(
+        forms.EntryRecordForm,
+        lambda user, case, form: services.entry_record_correct(
+            user=user, record_id=_entry_record_id(case), **form.service_data()
+        ),
+        Action.EDIT_CLIENT,
+        gettext_lazy("The entry record is corrected."),
+        "entry-record",
     ),
     "referral": CaseAction(
         forms.ReferralForm,
@@ -502,6 +521,10 @@ def _render_case(request, case: Case, *, bound: dict | None = None, status: int 
                 contacted_on=today,
             ),
             "referral": form_for("referral"),
+            "entry_record": form_for(
+                "entry_record",
+                **{name: getattr(entry_record, name, None) for name in ENTRY_RECORD_FIELDS},
+            ),
         },
     }
     return render(request, "casework/case_detail.html", context, status=status)
