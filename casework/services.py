@@ -605,15 +605,21 @@ def placement_save(
     contract_type: str = "",
     starts_on: datetime.date | None = None,
     exit_outcome: str = "",
+    exit_on: datetime.date | None = None,
 ) -> Placement:
+    """``exit_on``: the day the client left, when the outcome is recorded later (default:
+    the day it is recorded). The follow-ups and the ESF+ result windows count from it."""
     case = _locked_case(user=user, case_id=case_id)
     require(user, Action.RECORD, case)
     _require_stage(case, [Stage.PLACEMENT], _("The placement"))
+    not_in_future(exit_on, field="exit_on")
     placement = Placement.objects.filter(case=case).first() or Placement(case=case)
     placement.employer = clean_text(employer, field="employer", required=False, max_length=200)
     placement.contract_type = contract_type
     placement.starts_on = starts_on
-    if exit_outcome and exit_outcome != placement.exit_outcome:
+    if exit_outcome and exit_on is not None:
+        placement.exit_recorded_on = exit_on
+    elif exit_outcome and exit_outcome != placement.exit_outcome:
         placement.exit_recorded_on = timezone.localdate()
     placement.exit_outcome = exit_outcome
     if not exit_outcome:

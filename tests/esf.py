@@ -2,8 +2,6 @@
 
 import datetime
 
-from django.utils import timezone
-
 from casework import services
 from casework.journey import Stage
 from casework.models import (
@@ -44,22 +42,19 @@ def participant(world, *, entry_on: datetime.date, **client) -> Case:
     return case
 
 
-def leave(case: Case, world, monkeypatch, *, left_on: datetime.date) -> Case:
+def leave(case: Case, world, *, left_on: datetime.date) -> Case:
     """Take the participant's case through the journey (the plan keeps its signature date) and
-    record the outcome at exit on ``left_on``: the day the client leaves and the follow-ups
-    count from."""
+    record the outcome at exit: the client left on ``left_on``, the day the follow-ups count
+    from."""
     services.goal_add(
         user=world.mentor, case_id=case.pk, area=GoalArea.EMPLOYMENT, description="Work"
     )
     services.plan_submit(user=world.mentor, case_id=case.pk)
     services.plan_approve(user=world.supervisor, case_id=case.pk)
     to_stage(case, world, Stage.PLACEMENT)
-    with monkeypatch.context() as clock:
-        # The exit is recorded on the day it is entered: that day is ``left_on``.
-        clock.setattr(timezone, "localdate", lambda *args, **kwargs: left_on)
-        services.placement_save(
-            user=world.mentor, case_id=case.pk, exit_outcome=ExitOutcome.JOB_SEEKING
-        )
+    services.placement_save(
+        user=world.mentor, case_id=case.pk, exit_outcome=ExitOutcome.JOB_SEEKING, exit_on=left_on
+    )
     return services.case_advance(user=world.mentor, case_id=case.pk, from_stage=Stage.PLACEMENT)
 
 

@@ -236,11 +236,9 @@ def test_the_programme_decides_what_makes_a_participant(world, case, rule, taken
 
 
 @pytest.mark.django_db
-def test_each_follow_up_asks_exactly_its_questions_and_counts_days_from_the_exit(
-    world, monkeypatch
-):
+def test_each_follow_up_asks_exactly_its_questions_and_counts_days_from_the_exit(world):
     left = TODAY - datetime.timedelta(days=200)
-    case = leave(participant(world, entry_on=ENTRY, **COMPLETE), world, monkeypatch, left_on=left)
+    case = leave(participant(world, entry_on=ENTRY, **COMPLETE), world, left_on=left)
     assert case.stage == Stage.FOLLOW_UP
     first = case.follow_ups.get(kind=FIRST)
     assert first.exit_on == left
@@ -333,3 +331,30 @@ def test_staff_correct_the_record_from_the_case_page_and_a_mentor_cannot(world, 
     assert record.history.latest().history_change_reason == (
         "entry_record.correct: Wrong settlement"
     )
+
+
+@pytest.mark.django_db
+def test_the_exit_day_may_be_recorded_later_but_not_in_the_future(world, case):
+    from casework.models import ExitOutcome, Placement
+
+    from ..journey import to_stage
+
+    to_stage(case, world, Stage.PLACEMENT)
+    with pytest.raises(InvalidInput) as refused:
+        services.placement_save(
+            user=world.mentor,
+            case_id=case.pk,
+            exit_outcome=ExitOutcome.JOB_SEEKING,
+            exit_on=TODAY + datetime.timedelta(days=1),
+        )
+    assert list(refused.value.field_errors) == ["exit_on"]
+    assert not Placement.objects.filter(case=case).exists()
+    services.placement_save(user=world.mentor, case_id=case.pk, exit_outcome=ExitOutcome.INACTIVE)
+    assert Placement.objects.get(case=case).exit_recorded_on == TODAY
+    earlier = TODAY - datetime.timedelta(days=3)
+    placement = services.placement_save(
+        user=world.mentor, case_id=case.pk, exit_outcome=ExitOutcome.INACTIVE, exit_on=earlier
+    )
+    assert placement.exit_recorded_on == earlier
+    services.case_advance(user=world.mentor, case_id=case.pk, from_stage=Stage.PLACEMENT)
+    assert {f.exit_on for f in case.follow_ups.all()} == {earlier}

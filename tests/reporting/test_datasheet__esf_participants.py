@@ -27,7 +27,7 @@ ENTERED = (LEFT - 60 * DAY).replace(day=15)
 
 
 @pytest.fixture
-def sheet_cohort(world, monkeypatch):
+def sheet_cohort(world):
     """Two complete participants (one leaves and answers both follow-ups in time, one is still
     in the programme) and one incomplete (a settlement not in the list), in ``world.org``; one
     participant of the other organisation."""
@@ -43,7 +43,7 @@ def sheet_cohort(world, monkeypatch):
         "settlement": "Putnok",
     }
     leaver = participant(world, entry_on=ENTERED, family_name="Leaver", **complete)
-    leaver = leave(leaver, world, monkeypatch, left_on=LEFT)
+    leaver = leave(leaver, world, left_on=LEFT)
     answer(
         leaver,
         world,

@@ -209,7 +209,7 @@ def test_the_breakdowns_count_the_record_once_it_is_completed(world, cohort):
 
 
 @pytest.fixture
-def leavers(world, monkeypatch):
+def leavers(world):
     """Three participants leave on the same day and answer their follow-ups:
 
     ======= =========================================== ==========================================
@@ -234,7 +234,7 @@ def leavers(world, monkeypatch):
     cases = {}
     for name, (first_day, first, second_day, second) in answers.items():
         case = participant(world, entry_on=entered, family_name=name.title())
-        case = leave(case, world, monkeypatch, left_on=left)
+        case = leave(case, world, left_on=left)
         answer(case, world, FIRST, contacted_on=left + first_day * DAY, **first)
         answer(case, world, SECOND, contacted_on=left + second_day * DAY, **second)
         cases[name] = case

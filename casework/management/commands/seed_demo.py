@@ -1194,6 +1194,7 @@ class CohortStory:
             case_id=case_id,
             starts_on=starts_on if fields else None,
             exit_outcome="" if partial == "started" else outcome,
+            exit_on=starts_on,  # the story's day, so the follow-ups count from it
             **fields,
         )
         member.outcome = outcome
