@@ -358,3 +358,25 @@ def test_the_exit_day_may_be_recorded_later_but_not_in_the_future(world, case):
     assert placement.exit_recorded_on == earlier
     services.case_advance(user=world.mentor, case_id=case.pk, from_stage=Stage.PLACEMENT)
     assert {f.exit_on for f in case.follow_ups.all()} == {earlier}
+
+
+@pytest.mark.django_db
+def test_the_correction_is_in_the_case_timeline_with_its_reason_and_change(world):
+    from audit import selectors as audit_selectors
+
+    case = participant(world, entry_on=ENTRY, **COMPLETE)
+    services.entry_record_correct(
+        user=world.supervisor,
+        record_id=_record(case).pk,
+        data={"foreign_origin": True},
+        reason="The client told us later",
+    )
+    entries = audit_selectors.timeline(user=world.supervisor, case=case, size=1000).entries
+    (taken,) = [e for e in entries if e.reason_code == "entry_record.take"]
+    assert taken.action == "took the ESF+ entry record"
+    (corrected,) = [e for e in entries if e.reason_code == "entry_record.correct"]
+    assert (corrected.record_type, corrected.note) == ("entry_record", "The client told us later")
+    assert {c.field: (c.old_text, c.new_text) for c in corrected.changes}["foreign_origin"] == (
+        "no",
+        "yes",
+    )
