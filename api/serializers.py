@@ -265,6 +265,12 @@ class FollowUpSerializer(ReadSerializer):
             "status",
             "contacted_on",
             "situation",
+            "job_searching",
+            "in_education",
+            "gained_qualification",
+            "employed",
+            "improved_situation",
+            "days_after_exit",
             "notes",
             "is_overdue",
         ]
@@ -723,6 +729,10 @@ class FollowUpInput(StrictSerializer):
     contacted_on = StrictDateField(required=False, allow_null=True, default=None)
     situation = serializers.ChoiceField(
         choices=ExitOutcome.choices, required=False, allow_blank=True, default=""
+    )
+    # The answers to the follow-up's ESF+ result questions (casework FOLLOW_UP_QUESTIONS).
+    answers = serializers.DictField(
+        child=serializers.BooleanField(), required=False, allow_null=True, default=None
     )
     notes = Text(2000, required=False, allow_blank=True, default="")
 

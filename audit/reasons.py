@@ -46,6 +46,10 @@ REASONS = {
     "follow_up.record": _("recorded a follow-up"),
     "referral.create": _("referred the client to a partner office"),
     "referral.answer": _("recorded the partner office's answer"),
+    "entry_record.take": _("took the ESF+ entry record"),
+    "entry_record.entry_date": _("moved the entry date of the ESF+ entry record"),
+    "entry_record.undo": _("removed the ESF+ entry record (the entry was undone)"),
+    "entry_record.correct": _("corrected the ESF+ entry record"),
     # Community events
     "event.create": _("recorded a community event"),
     "event.attendance": _("recorded event attendance"),
@@ -54,6 +58,7 @@ REASONS = {
     "seed_demo.programme": _("demo data: programme"),
     "seed_demo.membership": _("demo data: consortium membership"),
     "seed_demo.staff_profile": _("demo data: staff profile"),
+    "seed_demo.settlement": _("demo data: settlement"),
     "review.sign_off": _("signed off the review of the case"),
     "audit.erase": _("erased personal data (lawful erasure)"),
 }

@@ -75,6 +75,14 @@ RECORD_TYPES: tuple[RecordType, ...] = (
     RecordType("placement", "casework.placement", case_field="case_id", hidden=("id", "case_id")),
     RecordType("follow_up", "casework.followup", case_field="case_id", hidden=("id", "case_id")),
     RecordType("referral", "casework.referral", case_field="case_id", hidden=("id", "case_id")),
+    # The ESF+ snapshot belongs to the case the person entered through: its corrections are
+    # in that case's timeline and chain.
+    RecordType(
+        "entry_record",
+        "casework.entryrecord",
+        case_field="case_id",
+        hidden=("id", "case_id", "client_id", "programme_id"),
+    ),
     RecordType("review", REVIEW, case_field="case_id", hidden=("id", "case_id", "up_to_link")),
 )
 

@@ -51,6 +51,15 @@ def history_indexed_only_as_read(
     return HistoricalRecords(no_db_index=list(unindexed), excluded_fields=list(excluded))
 
 
+class ParticipantRule(models.TextChoices):
+    """When a client becomes a participant of a programme (ESF+), and so the entry date: the
+    day their ESF+ entry record is taken."""
+
+    PLAN_SIGNED = "plan_signed", _("the client signs the individual development plan")
+    PLAN_APPROVED = "plan_approved", _("the individual development plan is approved")
+    INTAKE_COMPLETED = "intake_completed", _("the intake is completed")
+
+
 class Programme(models.Model):
     """A funded programme. Its settings (data, not code) shape the journey of its cases."""
 
@@ -79,6 +88,13 @@ class Programme(models.Model):
     )
     second_follow_up_days = models.PositiveSmallIntegerField(
         _("second follow-up after (days)"), default=182
+    )
+    # Hungarian practice by default: a participant is a client who signed the plan.
+    participant_rule = models.CharField(
+        _("a client becomes a participant when"),
+        max_length=20,
+        choices=ParticipantRule.choices,
+        default=ParticipantRule.PLAN_SIGNED,
     )
 
     history = history_indexed_only_as_read("funder_code")
@@ -337,6 +353,21 @@ class Client(models.Model):
     household = models.CharField(
         _("household situation"), max_length=30, choices=Household.choices, blank=True
     )
+    # ESF+ entry data (casework/entry.py snapshots it when the client becomes a participant).
+    # The exact date of birth makes the age on the entry date exact; the year alone leaves it
+    # open by one year.
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    unemployed_since = models.DateField(
+        _("unemployed since"),
+        null=True,
+        blank=True,
+        help_text=_("For an unemployed client: long-term unemployment is counted from this day."),
+    )
+    third_country_national = models.BooleanField(_("third-country national"), null=True, blank=True)
+    foreign_origin = models.BooleanField(_("of foreign origin"), null=True, blank=True)
+    housing_exclusion = models.BooleanField(
+        _("homeless or affected by housing exclusion"), null=True, blank=True
+    )
     target_groups = models.JSONField(
         _("target groups"),
         default=list,
@@ -373,6 +404,15 @@ class Client(models.Model):
         if self.birth_year is not None and not low <= self.birth_year <= high:
             message = _("The year of birth must be between %(low)s and %(high)s.")
             raise ValidationError({"birth_year": message % {"low": low, "high": high}})
+        if self.birth_date is not None:
+            if self.birth_year is None:
+                self.birth_year = self.birth_date.year
+            elif self.birth_year != self.birth_date.year:
+                raise ValidationError(
+                    {"birth_date": _("The date of birth does not match the year of birth.")}
+                )
+        if self.unemployed_since is not None and self.unemployed_since > timezone.localdate():
+            raise ValidationError({"unemployed_since": _("The date cannot be in the future.")})
 
     @property
     def full_name(self) -> str:
@@ -823,6 +863,14 @@ class FollowUpKind(models.TextChoices):
     SECOND = "second", _("second follow-up (6 months)")
 
 
+# The questions each follow-up asks: exactly the ESF+ common result indicators (Regulation (EU)
+# 2021/1057, Annex I): at exit (within four weeks of leaving) and six months after leaving.
+FOLLOW_UP_QUESTIONS = {
+    FollowUpKind.FIRST: ("job_searching", "in_education", "gained_qualification", "employed"),
+    FollowUpKind.SECOND: ("employed", "improved_situation"),
+}
+
+
 class FollowUp(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="follow_ups")
     kind = models.CharField(_("kind"), max_length=10, choices=FollowUpKind.choices)
@@ -835,6 +883,24 @@ class FollowUp(models.Model):
         _("situation"), max_length=20, choices=ExitOutcome.choices, blank=True
     )
     notes = models.TextField(_("notes"), blank=True)
+    # The ESF+ result questions (FOLLOW_UP_QUESTIONS says which kind asks which); None: not
+    # asked or not answered.
+    job_searching = models.BooleanField(_("job searching"), null=True, blank=True)
+    in_education = models.BooleanField(_("in education or training"), null=True, blank=True)
+    gained_qualification = models.BooleanField(_("gained a qualification"), null=True, blank=True)
+    employed = models.BooleanField(
+        _("in employment, including self-employment"), null=True, blank=True
+    )
+    improved_situation = models.BooleanField(
+        _("improved labour-market situation"), null=True, blank=True
+    )
+    # The day the client left (the follow-ups count from it), and how many days after it the
+    # client answered: the result windows (within four weeks, six months after) are read from
+    # this number, so that they are one plain comparison in SQL on every database.
+    exit_on = models.DateField(_("left the programme on"), null=True, blank=True)
+    days_after_exit = models.PositiveSmallIntegerField(
+        _("days after leaving"), null=True, blank=True
+    )
 
     history = HistoricalRecords()
 
@@ -895,3 +961,117 @@ def follow_up_due_dates(programme: Programme, start: datetime.date) -> dict[str,
         FollowUpKind.FIRST: start + datetime.timedelta(days=programme.first_follow_up_days),
         FollowUpKind.SECOND: start + datetime.timedelta(days=programme.second_follow_up_days),
     }
+
+
+# --------------------------------------------------------------------------------------------
+# ESF+ entry record (Regulation (EU) 2021/1057, Annex I common indicators)
+# --------------------------------------------------------------------------------------------
+
+
+class Settlement(models.Model):
+    """A settlement the programmes work in, with its degree of urbanisation: the participant's
+    rural residence is read from here (data, kept by the programme admin)."""
+
+    country = models.CharField(_("country"), max_length=2, choices=Country.choices)
+    name = models.CharField(_("name"), max_length=100)
+    rural = models.BooleanField(
+        _("rural area"), help_text=_("Thinly populated area (degree of urbanisation 3).")
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("settlement")
+        verbose_name_plural = _("settlements")
+        ordering = ["country", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["country", "name"], name="settlement_once_per_country")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AgeBand(models.TextChoices):
+    UNDER_18 = "lt18", _("below 18")
+    FROM_18_TO_29 = "18_29", _("18–29")
+    FROM_30_TO_54 = "30_54", _("30–54")
+    FROM_55 = "55plus", _("55 and over")
+
+
+class EntryLabourStatus(models.TextChoices):
+    UNEMPLOYED = "unemployed", _("unemployed")
+    INACTIVE = "inactive", _("inactive")
+    EMPLOYED = "employed", _("employed, including self-employed")
+
+
+class EntryEducation(models.TextChoices):
+    ISCED_0_2 = "isced_0_2", _("ISCED 0–2")
+    ISCED_3_4 = "isced_3_4", _("ISCED 3–4")
+    ISCED_5_8 = "isced_5_8", _("ISCED 5–8")
+
+
+class EntryRecord(models.Model):
+    """A participant's characteristics on the entry date, as they were then: later edits of
+    the client do not change it; corrections go through ``entry_record_correct`` and are in
+    its history. One per person and programme: a person with two cases entered once.
+
+    Disability and minority are not here: they are special-category data and come from
+    ``privacy`` (a later change adds them)."""
+
+    client = models.ForeignKey(
+        Client, on_delete=models.PROTECT, related_name="entry_records", verbose_name=_("client")
+    )
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="+", verbose_name=_("programme")
+    )
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="+", verbose_name=_("case of entry")
+    )
+    entry_date = models.DateField(_("entry date"))
+    gender = models.CharField(_("gender"), max_length=12, choices=Gender.choices, blank=True)
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
+    # Derived from the above on the entry date (casework/entry.py), stored so that every
+    # breakdown is one SQL aggregation.
+    age = models.PositiveSmallIntegerField(_("age on the entry date"), null=True, blank=True)
+    age_band = models.CharField(_("age band"), max_length=8, choices=AgeBand.choices, blank=True)
+    labour_status = models.CharField(
+        _("labour-market status"), max_length=12, choices=EntryLabourStatus.choices, blank=True
+    )
+    unemployed_since = models.DateField(_("unemployed since"), null=True, blank=True)
+    long_term_unemployed = models.BooleanField(_("long-term unemployed"), null=True, blank=True)
+    education = models.CharField(
+        _("education (ISCED)"), max_length=12, choices=EntryEducation.choices, blank=True
+    )
+    third_country_national = models.BooleanField(_("third-country national"), null=True, blank=True)
+    foreign_origin = models.BooleanField(_("of foreign origin"), null=True, blank=True)
+    housing_exclusion = models.BooleanField(
+        _("homeless or affected by housing exclusion"), null=True, blank=True
+    )
+    settlement = models.CharField(_("settlement"), max_length=100, blank=True)
+    rural = models.BooleanField(_("rural residence"), null=True, blank=True)
+    complete = models.BooleanField(_("complete"), default=False)
+    taken_at = models.DateTimeField(_("taken"), default=timezone.now)
+
+    history = history_indexed_only_as_read("client", "programme", "case")
+
+    class Meta:
+        verbose_name = _("ESF+ entry record")
+        verbose_name_plural = _("ESF+ entry records")
+        ordering = ["entry_date", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "programme"], name="one_entry_record_per_participant"
+            )
+        ]
+        indexes = [models.Index(fields=["programme", "complete", "entry_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.case} ({self.entry_date:%Y-%m-%d})"
+
+    def missing(self) -> list[str]:
+        """The characteristics the record still lacks (translated), empty when complete."""
+        from .entry import entry_record_missing
+
+        return entry_record_missing(self)

@@ -12,12 +12,14 @@ from django.utils import timezone
 
 from kernel.errors import NotFound
 
+from . import entry
 from .auth import APPROVE_PLAN, TAKE_OVER_WORK, organisation_queue_permission
 from .journey import Stage
 from .models import (
     Attendance,
     Case,
     Client,
+    EntryRecord,
     FollowUp,
     FollowUpStatus,
     Goal,
@@ -262,3 +264,13 @@ def users_with_queue_permission(permission: str, *, case: Case) -> QuerySet:
         .select_related("staff_profile")
         .distinct()
     )
+
+
+def entry_record_of(case: Case) -> tuple[EntryRecord | None, list[str]]:
+    """The client's ESF+ entry record in the case's programme (``case`` is already in the
+    user's scope) and what it still lacks; before the client is a participant, what the record
+    would lack if it were taken from the client's data today."""
+    record = EntryRecord.objects.filter(
+        client_id=case.client_id, programme_id=case.programme_id
+    ).first()
+    return record, (record or entry.preview(case)).missing()

@@ -25,20 +25,24 @@ from notifications.events import Event
 from notifications.publish import notify
 from privacy import services as privacy_services
 
-from . import guards, journey_flow, selectors
+from . import entry, guards, journey_flow, selectors
 from .journey import Stage
 from .models import (
     EARLY_OUTCOMES,
+    FOLLOW_UP_QUESTIONS,
     Attendance,
     Case,
     Client,
     DevelopmentPlan,
+    EntryRecord,
+    ExitOutcome,
     FollowUp,
     FollowUpKind,
     FollowUpStatus,
     Goal,
     HealthScreening,
     Organisation,
+    ParticipantRule,
     Placement,
     PlanStatus,
     Programme,
@@ -60,6 +64,11 @@ CLIENT_FIELDS = (
     "labour_market_status",
     "education_level",
     "household",
+    "birth_date",
+    "unemployed_since",
+    "third_country_national",
+    "foreign_origin",
+    "housing_exclusion",
     "target_groups",
 )
 
@@ -242,6 +251,10 @@ def _advance(case: Case, *, user) -> Case:
     # The transition sets only stage fields, from code, on a row just read under lock: a
     # full_clean would re-check its five foreign keys and its number (six queries) for nothing.
     save_with_history(case, user=user, reason="case.advance", validate=False)
+    if left == Stage.INTAKE:
+        _entry_event(
+            case, user=user, rule=ParticipantRule.INTAKE_COMPLETED, day=timezone.localdate()
+        )
     if case.stage == Stage.FOLLOW_UP:
         _schedule_follow_ups(case, user=user)
     journey_flow.complete_stage_task(case, user=user, stage=left)
@@ -256,7 +269,7 @@ def _schedule_follow_ups(case: Case, *, user) -> None:
     for kind, due_on in follow_up_due_dates(case.programme, start).items():
         if kind not in scheduled:
             save_with_history(
-                FollowUp(case=case, kind=kind, due_on=due_on),
+                FollowUp(case=case, kind=kind, due_on=due_on, exit_on=start),
                 user=user,
                 reason="follow_up.schedule",
             )
@@ -361,6 +374,7 @@ def plan_save(
     plan.summary = clean_text(summary, field="summary", required=False, max_length=5000)
     plan.client_agreed_on = client_agreed_on
     save_with_history(plan, user=user, reason="plan.update")
+    _entry_event(case, user=user, rule=ParticipantRule.PLAN_SIGNED, day=client_agreed_on)
     return plan
 
 
@@ -447,6 +461,12 @@ def plan_approve(*, user, case_id: int, comment: str = "") -> DevelopmentPlan:
     plan.approved_at = timezone.now()
     plan.review_comment = clean_text(comment, field="comment", required=False)
     save_with_history(plan, user=user, reason="plan.approve")
+    _entry_event(
+        case,
+        user=user,
+        rule=ParticipantRule.PLAN_APPROVED,
+        day=timezone.localdate(plan.approved_at),
+    )
     notify(
         recipient=plan.author,
         event=Event.PLAN_APPROVED,
@@ -593,21 +613,61 @@ def placement_save(
     contract_type: str = "",
     starts_on: datetime.date | None = None,
     exit_outcome: str = "",
+    exit_on: datetime.date | None = None,
 ) -> Placement:
+    """``exit_on``: the day the client left, when the outcome is recorded later (default:
+    the day it is recorded). The follow-ups and the ESF+ result windows count from it."""
     case = _locked_case(user=user, case_id=case_id)
     require(user, Action.RECORD, case)
     _require_stage(case, [Stage.PLACEMENT], _("The placement"))
+    paper_date(exit_on, since=case.opened_on, field="exit_on")
     placement = Placement.objects.filter(case=case).first() or Placement(case=case)
     placement.employer = clean_text(employer, field="employer", required=False, max_length=200)
     placement.contract_type = contract_type
     placement.starts_on = starts_on
-    if exit_outcome and exit_outcome != placement.exit_outcome:
+    if exit_outcome and exit_on is not None:
+        placement.exit_recorded_on = exit_on
+    elif exit_outcome and exit_outcome != placement.exit_outcome:
         placement.exit_recorded_on = timezone.localdate()
     placement.exit_outcome = exit_outcome
     if not exit_outcome:
         placement.exit_recorded_on = None
     save_with_history(placement, user=user, reason="placement.record")
     return placement
+
+
+def _answers_from_situation(kind: str, situation: str) -> dict[str, bool]:
+    """What a one-word situation (older API clients send only that) answers of the kind's
+    questions; the questions it cannot answer stay unanswered (not counted)."""
+    known = {
+        "employed": situation in {ExitOutcome.EMPLOYED, ExitOutcome.SELF_EMPLOYED},
+        "job_searching": situation == ExitOutcome.JOB_SEEKING,
+        "in_education": situation == ExitOutcome.IN_EDUCATION,
+    }
+    return {name: known[name] for name in FOLLOW_UP_QUESTIONS[kind] if name in known}
+
+
+def _situation_from_answers(answers: dict[str, bool | None]) -> str:
+    if answers.get("employed"):
+        return ExitOutcome.EMPLOYED
+    if answers.get("in_education"):
+        return ExitOutcome.IN_EDUCATION
+    if answers.get("job_searching"):
+        return ExitOutcome.JOB_SEEKING
+    return ""
+
+
+def _clean_answers(kind: str, answers: dict[str, Any]) -> dict[str, bool]:
+    asked = FOLLOW_UP_QUESTIONS[kind]
+    errors = {
+        name: [_("This follow-up does not ask this.")] for name in answers if name not in asked
+    }
+    errors |= {
+        name: [_("Answer yes or no.")] for name in asked if not isinstance(answers.get(name), bool)
+    }
+    if errors:
+        raise InvalidInput(errors)
+    return {name: answers[name] for name in asked}
 
 
 @service
@@ -618,8 +678,12 @@ def follow_up_record(
     status: str,
     contacted_on: datetime.date | None,
     situation: str = "",
+    answers: dict[str, bool] | None = None,
     notes: str = "",
 ) -> FollowUp:
+    """Record a follow-up: reached, with the answers to its ESF+ result questions
+    (``FOLLOW_UP_QUESTIONS``), or unreachable. ``situation`` alone (older clients) answers
+    what it can."""
     follow_up = FollowUp.objects.filter(
         pk=follow_up_id, case__in=selectors.cases_visible_to(user)
     ).first()
@@ -628,7 +692,8 @@ def follow_up_record(
     case = _locked_case(user=user, case_id=follow_up.case_id)
     require(user, Action.RECORD, case)
     _require_stage(case, [Stage.FOLLOW_UP], _("A follow-up"))
-    if status == FollowUpStatus.REACHED and not (contacted_on and situation):
+    reached = status == FollowUpStatus.REACHED
+    if reached and not (contacted_on and (situation or answers is not None)):
         raise InvalidInput(
             {"situation": [_("A reached client needs the contact date and their situation.")]}
         )
@@ -640,9 +705,22 @@ def follow_up_record(
     ):
         raise GuardFailed(_("Record the first follow-up before the second."))
     paper_date(contacted_on, since=case.opened_on, field="contacted_on")
+    given: dict[str, bool] = {}
+    if reached:
+        if answers is not None:
+            given = _clean_answers(follow_up.kind, answers)
+            situation = situation or _situation_from_answers(given)
+        else:
+            given = _answers_from_situation(follow_up.kind, situation)
     follow_up.status = status
     follow_up.contacted_on = contacted_on
-    follow_up.situation = situation if status == FollowUpStatus.REACHED else ""
+    follow_up.situation = situation if reached else ""
+    for name in {name for names in FOLLOW_UP_QUESTIONS.values() for name in names}:
+        setattr(follow_up, name, given.get(name))
+    # A contact dated before the recorded exit (the exit is the day its outcome was entered,
+    # which can be later than the leaving itself) has no place in the result windows.
+    days = (contacted_on - follow_up.exit_on).days if reached and follow_up.exit_on else None
+    follow_up.days_after_exit = days if days is not None and days >= 0 else None
     follow_up.notes = clean_text(notes, field="notes", required=False)
     save_with_history(follow_up, user=user, reason="follow_up.record")
     return follow_up
@@ -695,3 +773,64 @@ def referral_record_answer(
             case=case,
         )
     return referral
+
+
+# --------------------------------------------------------------------------------------------
+# ESF+ entry record
+# --------------------------------------------------------------------------------------------
+
+
+def _entry_event(case: Case, *, user, rule: str, day: datetime.date | None) -> None:
+    """The event ``rule`` happened to ``case`` on ``day`` (None: it was undone). When the
+    programme counts participants from this event, the client's entry record is taken from
+    their data as it is now; later edits of the client leave it as it is. A person entering
+    the programme again (a second case) keeps the first record. While the entry event can
+    still be changed (the plan's signature date, before approval), the record follows its
+    date; the characteristics stay those of the snapshot."""
+    if case.programme.participant_rule != rule:
+        return
+    record = (
+        EntryRecord.objects.select_for_update()
+        .filter(client_id=case.client_id, programme_id=case.programme_id)
+        .first()
+    )
+    if record is None:
+        if day is not None:
+            client = Client.objects.get(pk=case.client_id)
+            record = entry.entry_record_from_client(client=client, case=case, entry_date=day)
+            save_with_history(record, user=user, reason="entry_record.take")
+    elif record.case_id == case.pk:
+        if day is None:
+            delete_with_history(record, user=user, reason="entry_record.undo")
+        elif day != record.entry_date:
+            record.entry_date = day
+            entry.derive(record)
+            save_with_history(record, user=user, reason="entry_record.entry_date")
+
+
+@service
+def entry_record_correct(*, user, record_id: int, data: dict[str, Any], reason: str) -> EntryRecord:
+    """Correct an entry record (a mistake in the snapshot, not a later change of the
+    client's situation): the given characteristics are replaced, what follows from them is
+    worked out again, and the history keeps the user and the reason."""
+    record = EntryRecord.objects.filter(
+        pk=record_id, case__in=selectors.cases_visible_to(user)
+    ).first()
+    if record is None:
+        raise NotFound()
+    case = _locked_case(user=user, case_id=record.case_id)
+    require(user, Action.EDIT_CLIENT, case)
+    reason = clean_text(reason, field="reason", max_length=80)
+    unknown = set(data) - set(entry.CORRECTABLE)
+    if unknown:
+        raise InvalidInput({field: [_("Unknown field.")] for field in sorted(unknown)})
+    record = EntryRecord.objects.select_for_update().get(pk=record.pk)
+    for field, value in data.items():
+        setattr(record, field, value)
+    if record.birth_date is not None:
+        record.birth_year = record.birth_date.year
+    if "settlement" in data:
+        record.rural = entry.rural(country=case.programme.country, settlement=record.settlement)
+    entry.derive(record)
+    save_with_history(record, user=user, reason=f"entry_record.correct: {reason}"[:100])
+    return record

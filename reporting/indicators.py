@@ -22,9 +22,17 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from casework.models import (
+    AgeBand,
     Attendance,
     Case,
+    EntryEducation,
+    EntryLabourStatus,
+    EntryRecord,
     ExitOutcome,
+    FollowUp,
+    FollowUpKind,
+    FollowUpStatus,
+    Gender,
     HealthScreening,
     Placement,
     Programme,
@@ -71,6 +79,9 @@ class Indicator:
     measure: Measure
     # The model listed behind the number ("participants" list their cases).
     lists: str
+    # Where the dashboard shows it: "" the programme's own indicators (a card with its chart
+    # each), or one of ``GROUPS`` (the ESF+ common indicators, one table each).
+    group: str = ""
 
     def _rows(self, scope: Scope) -> QuerySet:
         rows = self.measure.rows(scope)
@@ -361,3 +372,205 @@ INDICATORS: dict[str, Indicator] = {
         ),
     ]
 }
+
+
+# --------------------------------------------------------------------------------------------
+# ESF+ common indicators (Regulation (EU) 2021/1057, Annex I)
+# --------------------------------------------------------------------------------------------
+#
+# Participants are counted from their entry records (casework.EntryRecord: one per person and
+# programme, taken when the client becomes a participant under the programme's rule), so a
+# person with two cases is counted once, with the characteristics of their entry. A breakdown
+# counts only complete records; the incomplete ones are counted (and listed) apart so that staff
+# can complete them. Disability and minority come from ``privacy`` (special categories, with
+# small cells suppressed there), not from here.
+
+ENTRY_GROUP, RESULT_GROUP = "esf_entry", "esf_results"
+GROUPS = {
+    ENTRY_GROUP: _("ESF+ participants by characteristics at entry"),
+    RESULT_GROUP: _("ESF+ results"),
+}
+
+# Results at exit count when the client answered within four weeks of leaving; results six
+# months after leaving when they answered in the four weeks from the 26th week (day 182, the
+# second follow-up's default date) on.
+AT_EXIT_DAYS = 28
+SIX_MONTHS_DAYS = (182, 182 + 28)
+AT_EXIT = Q(kind=FollowUpKind.FIRST, days_after_exit__lte=AT_EXIT_DAYS)
+SIX_MONTHS = Q(
+    kind=FollowUpKind.SECOND,
+    days_after_exit__gte=SIX_MONTHS_DAYS[0],
+    days_after_exit__lte=SIX_MONTHS_DAYS[1],
+)
+
+
+def _entry_records(*conditions: Q, complete: bool | None = True) -> Callable[[Scope], QuerySet]:
+    def rows(scope: Scope) -> QuerySet:
+        records = EntryRecord.objects.filter(
+            *conditions, programme=scope.programme, entry_date__lte=scope.as_of
+        )
+        return records if complete is None else records.filter(complete=complete)
+
+    return rows
+
+
+def _results(window: Q, question: str) -> Callable[[Scope], QuerySet]:
+    """Follow-ups of participants that answered ``question`` with yes inside ``window``."""
+
+    def rows(scope: Scope) -> QuerySet:
+        return FollowUp.objects.filter(
+            window,
+            status=FollowUpStatus.REACHED,
+            contacted_on__lte=scope.as_of,
+            case__programme=scope.programme,
+            # Participants only: the one entry record of the person in this programme.
+            case__client__entry_records__programme=scope.programme,
+            case__client__entry_records__entry_date__lte=scope.as_of,
+            **{question: True},
+        )
+
+    return rows
+
+
+def _entry_indicator(code: str, label, *conditions: Q, complete: bool | None = True) -> Indicator:
+    return Indicator(
+        code=code,
+        label=label,
+        unit=PEOPLE,
+        records=_("ESF+ entry records"),
+        measure=Measure(
+            rows=_entry_records(*conditions, complete=complete),
+            organisation="case__organisation",
+            # Where the participant lived on the entry date (the snapshot's settlement).
+            location="settlement",
+            date="entry_date",
+            aggregate=DISTINCT_CLIENTS,
+        ),
+        lists="entry",
+        group=ENTRY_GROUP,
+    )
+
+
+def _result_indicator(code: str, label, window: Q, question: str) -> Indicator:
+    return Indicator(
+        code=code,
+        label=label,
+        unit=PEOPLE,
+        records=_("follow-ups with this answer"),
+        measure=Measure(
+            rows=_results(window, question),
+            organisation="case__organisation",
+            location="case__client__settlement",
+            date="contacted_on",
+            aggregate=DISTINCT_CASE_CLIENTS,
+        ),
+        lists="follow_up",
+        group=RESULT_GROUP,
+    )
+
+
+ESF_INDICATORS = [
+    _entry_indicator("esf_participants", _("ESF+ participants (entry records)"), complete=None),
+    _entry_indicator(
+        "esf_incomplete",
+        _("participants whose entry record is incomplete (not in the breakdowns)"),
+        complete=False,
+    ),
+    _entry_indicator("esf_female", _("participants: women"), Q(gender=Gender.FEMALE)),
+    _entry_indicator("esf_male", _("participants: men"), Q(gender=Gender.MALE)),
+    _entry_indicator("esf_non_binary", _("participants: non-binary"), Q(gender=Gender.NON_BINARY)),
+    _entry_indicator("esf_age_lt18", _("participants below 18"), Q(age_band=AgeBand.UNDER_18)),
+    _entry_indicator(
+        "esf_age_18_29", _("participants aged 18–29"), Q(age_band=AgeBand.FROM_18_TO_29)
+    ),
+    _entry_indicator(
+        "esf_age_30_54", _("participants aged 30–54"), Q(age_band=AgeBand.FROM_30_TO_54)
+    ),
+    _entry_indicator(
+        "esf_age_55plus", _("participants aged 55 and over"), Q(age_band=AgeBand.FROM_55)
+    ),
+    _entry_indicator(
+        "esf_unemployed",
+        _("unemployed participants, including long-term unemployed"),
+        Q(labour_status=EntryLabourStatus.UNEMPLOYED),
+    ),
+    _entry_indicator(
+        "esf_long_term_unemployed",
+        _("long-term unemployed participants"),
+        Q(labour_status=EntryLabourStatus.UNEMPLOYED, long_term_unemployed=True),
+    ),
+    _entry_indicator(
+        "esf_inactive", _("inactive participants"), Q(labour_status=EntryLabourStatus.INACTIVE)
+    ),
+    _entry_indicator(
+        "esf_employed",
+        _("employed participants, including self-employed"),
+        Q(labour_status=EntryLabourStatus.EMPLOYED),
+    ),
+    _entry_indicator(
+        "esf_isced_0_2",
+        _("participants with lower secondary education or less (ISCED 0–2)"),
+        Q(education=EntryEducation.ISCED_0_2),
+    ),
+    _entry_indicator(
+        "esf_isced_3_4",
+        _("participants with upper secondary or post-secondary education (ISCED 3–4)"),
+        Q(education=EntryEducation.ISCED_3_4),
+    ),
+    _entry_indicator(
+        "esf_isced_5_8",
+        _("participants with tertiary education (ISCED 5–8)"),
+        Q(education=EntryEducation.ISCED_5_8),
+    ),
+    _entry_indicator(
+        "esf_third_country",
+        _("third-country nationals"),
+        Q(third_country_national=True),
+    ),
+    _entry_indicator(
+        "esf_foreign_origin", _("participants of foreign origin"), Q(foreign_origin=True)
+    ),
+    _entry_indicator(
+        "esf_homeless",
+        _("homeless participants or affected by housing exclusion"),
+        Q(housing_exclusion=True),
+    ),
+    _entry_indicator("esf_rural", _("participants from rural areas"), Q(rural=True)),
+    _result_indicator(
+        "esf_exit_job_searching",
+        _("participants engaged in job searching upon leaving"),
+        AT_EXIT,
+        "job_searching",
+    ),
+    _result_indicator(
+        "esf_exit_in_education",
+        _("participants in education or training upon leaving"),
+        AT_EXIT,
+        "in_education",
+    ),
+    _result_indicator(
+        "esf_exit_qualification",
+        _("participants gaining a qualification upon leaving"),
+        AT_EXIT,
+        "gained_qualification",
+    ),
+    _result_indicator(
+        "esf_exit_employed",
+        _("participants in employment, including self-employment, upon leaving"),
+        AT_EXIT,
+        "employed",
+    ),
+    _result_indicator(
+        "esf_6m_employed",
+        _("participants in employment, including self-employment, six months after leaving"),
+        SIX_MONTHS,
+        "employed",
+    ),
+    _result_indicator(
+        "esf_6m_improved",
+        _("participants with an improved labour-market situation six months after leaving"),
+        SIX_MONTHS,
+        "improved_situation",
+    ),
+]
+INDICATORS.update((indicator.code, indicator) for indicator in ESF_INDICATORS)

@@ -127,7 +127,8 @@ def indicator_report(*, scope: Scope) -> list[IndicatorReport]:
         # A supervisor's own organisation stands in for the consortium's target.
         whole = targets.get((code, None, "")) if scope.organisation_ids is None else None
         report = IndicatorReport(indicator, _progress(total, scope, whole))
-        report.series = list(zip(months, indicator.cumulative(scope, months), strict=True))
+        if not indicator.group:  # the grouped (ESF+) indicators are tables, without a chart
+            report.series = list(zip(months, indicator.cumulative(scope, months), strict=True))
         per_org: dict[int, Decimal | int] = {}
         per_location: dict[str, Decimal | int] = {}
         for (org_id, place), value in places.items():
@@ -171,5 +172,7 @@ def records_behind(*, scope: Scope, code: str, organisation_id=None, location=No
         "referral": ["case", "partner"],
         "event": [],
         "attendee": ["event"],
+        "entry": ["case"],
+        "follow_up": ["case"],
     }[indicator.lists]
     return indicator, rows.select_related(*related).order_by("-pk")

@@ -174,7 +174,7 @@ def test_three_users_take_one_client_through_the_whole_journey_in_hungarian(
     for _ in range(2):
         mentor.check("input[name=follow_up-status][value=reached]")
         mentor.fill("input[name=follow_up-contacted_on]", TODAY)
-        mentor.select_option("select[name=follow_up-situation]", "employed")
+        mentor.check("input[name=follow_up-employed]")
         act(mentor, "follow_up")
     shoot(mentor, screenshots, "case-page-follow-up")
     act(mentor, "advance")

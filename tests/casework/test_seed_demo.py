@@ -125,3 +125,14 @@ def test_refuses_to_seed_when_debug_is_off_unless_forced(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="DEBUG is off"):
         call_command("seed_demo", stdout=StringIO())
+
+
+@pytest.mark.django_db
+def test_the_demo_participants_have_complete_entry_records(seeded):
+    from casework.models import EntryRecord
+
+    records = EntryRecord.objects.all()
+    signed = DevelopmentPlan.objects.filter(client_agreed_on__isnull=False)
+    assert records.count() == signed.values("case__client", "case__programme").distinct().count()
+    assert records.count() > 0
+    assert list(records.filter(complete=False)) == []

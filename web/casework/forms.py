@@ -12,10 +12,15 @@ from django.utils.translation import gettext_lazy as _
 from casework.journey import Stage
 from casework.models import (
     EARLY_OUTCOMES,
+    FOLLOW_UP_QUESTIONS,
     Client,
     ContractType,
+    EntryEducation,
+    EntryLabourStatus,
     ExitOutcome,
+    FollowUp,
     FollowUpStatus,
+    Gender,
     GoalArea,
     ScreeningStatus,
     SessionFormat,
@@ -38,6 +43,7 @@ class ClientForm(forms.ModelForm):
     class Meta:
         model = Client
         fields = list(CLIENT_FIELDS)
+        widgets = {"birth_date": DateInput(), "unemployed_since": DateInput()}
 
     def service_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.fields}
@@ -242,12 +248,65 @@ class FollowUpForm(forms.Form):
         widget=forms.RadioSelect,
     )
     contacted_on = forms.DateField(label=_("contacted on"), widget=DateInput(), required=False)
-    situation = forms.ChoiceField(
-        label=_("situation"), choices=[("", "—"), *ExitOutcome.choices], required=False
-    )
     notes = forms.CharField(
         label=_("notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
+
+    def __init__(self, *args, kind: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Exactly the ESF+ result questions this follow-up asks (a reached client's answers;
+        # unticked is "no").
+        self.questions = FOLLOW_UP_QUESTIONS.get(kind, ())
+        for name in self.questions:
+            self.fields[name] = forms.BooleanField(
+                label=FollowUp._meta.get_field(name).verbose_name, required=False
+            )
+        self.order_fields(["follow_up_id", "status", "contacted_on", *self.questions, "notes"])
+
+    def service_data(self) -> dict:
+        data = {name: self.cleaned_data[name] for name in ("follow_up_id", "status", "notes")}
+        data["contacted_on"] = self.cleaned_data["contacted_on"]
+        if data["status"] == FollowUpStatus.REACHED:
+            data["answers"] = {name: self.cleaned_data[name] for name in self.questions}
+        return data
+
+
+class EntryRecordForm(forms.Form):
+    """A correction of the ESF+ entry record: its characteristics as they were on the entry
+    date (not today's), and why they are corrected."""
+
+    gender = forms.ChoiceField(
+        label=_("gender"), choices=[("", "—"), *Gender.choices], required=False
+    )
+    birth_date = forms.DateField(label=_("date of birth"), widget=DateInput(), required=False)
+    labour_status = forms.ChoiceField(
+        label=_("labour-market status"),
+        choices=[("", "—"), *EntryLabourStatus.choices],
+        required=False,
+    )
+    unemployed_since = forms.DateField(
+        label=_("unemployed since"), widget=DateInput(), required=False
+    )
+    education = forms.ChoiceField(
+        label=_("education (ISCED)"), choices=[("", "—"), *EntryEducation.choices], required=False
+    )
+    third_country_national = forms.NullBooleanField(
+        label=_("third-country national"), required=False
+    )
+    foreign_origin = forms.NullBooleanField(label=_("of foreign origin"), required=False)
+    housing_exclusion = forms.NullBooleanField(
+        label=_("homeless or affected by housing exclusion"), required=False
+    )
+    settlement = forms.CharField(label=_("settlement"), max_length=100, required=False)
+    reason = forms.CharField(label=_("reason for the correction"), max_length=80)
+
+    def service_data(self) -> dict:
+        data = dict(self.cleaned_data)
+        reason = data.pop("reason")
+        if data["birth_date"] is None:
+            # Without a date the record keeps the year of birth it was taken with.
+            del data["birth_date"]
+        return {"data": data, "reason": reason}
 
 
 class ReferralForm(forms.Form):

@@ -170,6 +170,22 @@ def _partners(case, user):
     return {"partners": selectors.partner_offices_for(programme=case.programme)}
 
 
+ENTRY_RECORD_FIELDS = [name for name in forms.EntryRecordForm.base_fields if name != "reason"]
+
+
+def _entry_record_id(case) -> int:
+    record, _missing = selectors.entry_record_of(case)
+    if record is None:
+        raise NotFound()
+    return record.pk
+
+
+def _pending_follow_up_kind(case, user):
+    """The questions the form asks are those of the follow-up it records: the first pending."""
+    pending = [f for f in case.follow_ups.all() if f.status == FollowUpStatus.PENDING]
+    return {"kind": min(pending, key=lambda f: f.due_on).kind if pending else None}
+
+
 def _cleaned(form) -> dict:
     return form.cleaned_data
 
@@ -319,10 +335,20 @@ ACTIONS: dict[str, CaseAction] = {
     ),
     "follow_up": CaseAction(
         forms.FollowUpForm,
-        lambda user, case, form: services.follow_up_record(user=user, **form.cleaned_data),
+        lambda user, case, form: services.follow_up_record(user=user, **form.service_data()),
         Action.RECORD,
         gettext_lazy("Follow-up recorded."),
         "follow-up",
+        _pending_follow_up_kind,
+    ),
+    "entry_record": CaseAction(
+        forms.EntryRecordForm,
+        lambda user, case, form: services.entry_record_correct(
+            user=user, record_id=_entry_record_id(case), **form.service_data()
+        ),
+        Action.EDIT_CLIENT,
+        gettext_lazy("The entry record is corrected."),
+        "entry-record",
     ),
     "referral": CaseAction(
         forms.ReferralForm,
@@ -424,7 +450,10 @@ def _render_case(request, case: Case, *, bound: dict | None = None, status: int 
     current = case.suspended_from or case.closed_from or case.stage
     today = timezone.localdate()
     pending_follow_ups = [f for f in case.follow_ups.all() if f.status == FollowUpStatus.PENDING]
+    entry_record, entry_missing = selectors.entry_record_of(case)
     context = {
+        "entry_record": entry_record,
+        "entry_missing": entry_missing,
         "case": case,
         "client": case.client,
         "plan": plan,
@@ -501,6 +530,10 @@ def _render_case(request, case: Case, *, bound: dict | None = None, status: int 
                 contacted_on=today,
             ),
             "referral": form_for("referral"),
+            "entry_record": form_for(
+                "entry_record",
+                **{name: getattr(entry_record, name, None) for name in ENTRY_RECORD_FIELDS},
+            ),
         },
     }
     return render(request, "casework/case_detail.html", context, status=status)

@@ -12,7 +12,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from kernel.errors import NotFound
-from reporting import exports, selectors
+from reporting import datasheet, exports, selectors
+from reporting.indicators import GROUPS
 from reporting.routers import from_replica
 
 from .charts import cumulative_chart
@@ -53,10 +54,20 @@ def dashboard(request: HttpRequest, programme_id: int) -> HttpResponse:
     scope = _scope(request, programme_id)
     reports = selectors.indicator_report(scope=scope)
     start = scope.programme.starts_on
+    # The ESF+ common indicators read as tables (one per group), the programme's own as cards.
+    groups = {
+        code: (label, [report for report in reports if report.indicator.group == code])
+        for code, label in GROUPS.items()
+    }
     context = {
         "scope": scope,
         "programme": scope.programme,
-        "reports": [(report, cumulative_chart(report, start=start)) for report in reports],
+        "reports": [
+            (report, cumulative_chart(report, start=start))
+            for report in reports
+            if not report.indicator.group
+        ],
+        "esf_groups": list(groups.values()),
         "whole_consortium": scope.organisation_ids is None,
         "as_of_is_today": scope.as_of == timezone.localdate(),
     }
@@ -102,6 +113,28 @@ def export(request: HttpRequest, programme_id: int, fmt: str) -> HttpResponse:
     elif fmt == "xlsx":
         response = HttpResponse(
             exports.as_xlsx(scope=scope),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        raise Http404()
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+@login_required
+@from_replica
+def esf_datasheet(request: HttpRequest, programme_id: int, fmt: str) -> HttpResponse:
+    """The participant-level ESF+ data sheet (one row per participant) as CSV or XLSX, as of
+    the dashboard's date and scoped like it."""
+    scope = _scope(request, programme_id)
+    name = f"{scope.programme.funder_code}-esf-participants-{scope.as_of.isoformat()}"
+    if fmt == "csv":
+        response = HttpResponse(
+            datasheet.as_csv(scope=scope), content_type="text/csv; charset=utf-8"
+        )
+    elif fmt == "xlsx":
+        response = HttpResponse(
+            datasheet.as_xlsx(scope=scope),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     else:

@@ -45,6 +45,7 @@ from django.utils import timezone
 import privacy
 from casework import services
 from casework.journey import Stage
+from casework.management.seed_entry import seed_settlements, with_entry_data
 from casework.models import (
     Case,
     Client,
@@ -1203,6 +1204,7 @@ class CohortStory:
             case_id=case_id,
             starts_on=starts_on if fields else None,
             exit_outcome="" if partial == "started" else outcome,
+            exit_on=starts_on,  # the story's day, so the follow-ups count from it
             **fields,
         )
         member.outcome = outcome
@@ -1275,6 +1277,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         master = random.Random(SEED)
         world = self.set_up()
+        seed_settlements()  # before the clients: their entry records read the rural flag
         created = skipped = 0
         names_taken: dict[int, set] = {}  # per organisation: demo names stay unique
         for cohort in COHORTS:
@@ -1286,8 +1289,10 @@ class Command(BaseCommand):
             members = [
                 Member(
                     plot=plot,
-                    data=_client_data(
-                        master, country=country, settlements=cohort.settlements, taken=taken
+                    data=with_entry_data(
+                        _client_data(
+                            master, country=country, settlements=cohort.settlements, taken=taken
+                        )
                     ),
                 )
                 for plot in cohort.plots
