@@ -32,8 +32,12 @@ def participant(world, *, entry_on: datetime.date, **client) -> Case:
     """A client who signs the development plan on ``entry_on`` (the programme's default rule),
     in planning."""
     person = new_client(world, **client)
+    # The intake form is dated a week before the signature: nothing about a case predates it.
     case = services.case_open(
-        user=world.worker, client_id=person.pk, programme_id=world.programme.pk
+        user=world.worker,
+        client_id=person.pk,
+        programme_id=world.programme.pk,
+        opened_on=entry_on - datetime.timedelta(days=7),
     )
     complete_intake(case, world)
     services.plan_save(

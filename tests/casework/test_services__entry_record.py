@@ -40,6 +40,19 @@ def settlement_list(db):
     settlements()
 
 
+@pytest.fixture
+def case(world):
+    """A case whose intake form is dated a week before ENTRY, so that the plan signed on ENTRY
+    and an exit dated in the past do not predate it (paper records: nothing predates a case)."""
+    person = new_client(world, **COMPLETE)
+    return services.case_open(
+        user=world.worker,
+        client_id=person.pk,
+        programme_id=world.programme.pk,
+        opened_on=ENTRY - datetime.timedelta(days=7),
+    )
+
+
 def _record(case) -> EntryRecord:
     return EntryRecord.objects.get(client_id=case.client_id, programme_id=case.programme_id)
 
@@ -60,7 +73,10 @@ def test_the_record_is_taken_when_the_client_signs_the_plan_with_their_data_then
 def test_no_record_before_the_signature_and_a_cleared_signature_removes_it(world):
     person = new_client(world, **COMPLETE)
     case = services.case_open(
-        user=world.worker, client_id=person.pk, programme_id=world.programme.pk
+        user=world.worker,
+        client_id=person.pk,
+        programme_id=world.programme.pk,
+        opened_on=ENTRY - datetime.timedelta(days=7),
     )
     complete_intake(case, world)
     services.plan_save(user=world.mentor, case_id=case.pk, summary="Draft")
@@ -238,7 +254,9 @@ def test_the_programme_decides_what_makes_a_participant(world, case, rule, taken
 @pytest.mark.django_db
 def test_each_follow_up_asks_exactly_its_questions_and_counts_days_from_the_exit(world):
     left = TODAY - datetime.timedelta(days=200)
-    case = leave(participant(world, entry_on=ENTRY, **COMPLETE), world, left_on=left)
+    # Entered two months before leaving (an exit cannot predate the case).
+    entered = left - datetime.timedelta(days=60)
+    case = leave(participant(world, entry_on=entered, **COMPLETE), world, left_on=left)
     assert case.stage == Stage.FOLLOW_UP
     first = case.follow_ups.get(kind=FIRST)
     assert first.exit_on == left

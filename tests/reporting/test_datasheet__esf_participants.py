@@ -68,7 +68,10 @@ def sheet_cohort(world):
         user=world.other_worker, data={**COMPLETE_CLIENT, "family_name": "Other"}
     )
     other_case = services.case_open(
-        user=world.other_worker, client_id=elsewhere.pk, programme_id=world.programme.pk
+        user=world.other_worker,
+        client_id=elsewhere.pk,
+        programme_id=world.programme.pk,
+        opened_on=ENTERED - DAY,
     )
     services.case_record_consent(user=world.other_worker, case_id=other_case.pk, given_on=TODAY)
     services.case_assign_mentor(
