@@ -23,6 +23,7 @@ from kernel.services import delete_with_history, save_with_history, service
 from kernel.validators import clean_text, not_in_future
 from notifications.events import Event
 from notifications.publish import notify
+from privacy import selectors as privacy_selectors
 from privacy import services as privacy_services
 
 from . import guards, journey_flow, selectors
@@ -71,7 +72,19 @@ CLIENT_FIELDS = (
 
 
 def _locked_case(*, user, case_id: int) -> Case:
-    return selectors.case_get(user=user, case_id=case_id, for_update=True)
+    """The case, in the user's own scope (a break-glass grant is for reading), row-locked, and
+    not frozen: every write on a case passes here, so a restriction (GDPR Art. 18) or an erasure
+    stops them all in one place."""
+    case = selectors.case_get(user=user, case_id=case_id, for_update=True)
+    if case.processing_frozen:  # read with the lock; the reason is looked up only when refused
+        privacy.require_processing_allowed(case)
+    return case
+
+
+def _require_client_processing_allowed(client_id: int) -> None:
+    refusal = privacy_selectors.client_processing_refusal(client_id)
+    if refusal:
+        raise GuardFailed(refusal)
 
 
 def _expect_stage(case: Case, from_stage: str | None) -> None:
@@ -138,6 +151,7 @@ def client_update(*, user, client_id: int, data: dict[str, Any]) -> Client:
     client = Client.objects.select_for_update().get(pk=client.pk)
     if not user.has_perm("casework.change_client"):
         raise NotAllowed()
+    _require_client_processing_allowed(client.pk)
     unknown = set(data) - set(CLIENT_FIELDS)
     if unknown:
         raise InvalidInput({field: [_("Unknown field.")] for field in sorted(unknown)})
@@ -154,6 +168,7 @@ def case_open(*, user, client_id: int, programme_id: int) -> Case:
     if not user.has_perm("casework.add_case"):
         raise NotAllowed()
     client = selectors.client_get(user=user, client_id=client_id)
+    _require_client_processing_allowed(client.pk)
     try:
         programme = selectors.programmes_for(user=user).select_for_update().get(pk=programme_id)
     except (Programme.DoesNotExist, ValueError, TypeError):
@@ -687,3 +702,22 @@ def referral_record_answer(
             case=case,
         )
     return referral
+
+
+# --------------------------------------------------------------------------------------------
+# Break-glass
+# --------------------------------------------------------------------------------------------
+
+
+@service
+def case_break_glass(*, user, number: str, reason: str):
+    """Open the case numbered ``number`` from outside the user's scope, stating ``reason``:
+    reading access for 24 hours, the case organisation's supervisors told after commit.
+    ``NotFound`` when the number names no case the user may open this way."""
+    case = selectors.case_for_break_glass(user=user, number=number)
+    return privacy_services.break_glass_grant(
+        user=user,
+        case=case,
+        reason=reason,
+        supervisors=list(selectors.supervisors_of(organisation_id=case.organisation_id)),
+    )

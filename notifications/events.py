@@ -23,6 +23,7 @@ class Event(models.TextChoices):
     CONSENT_WITHDRAWN_TELL_PARTNER = "consent_withdrawn_partner", _(
         "sharing consent withdrawn: tell the partner office"
     )
+    BREAK_GLASS = "break_glass", _("case opened by break-glass")
 
 
 TITLES = {
@@ -43,5 +44,8 @@ TITLES = {
     ),
     Event.CONSENT_WITHDRAWN_TELL_PARTNER: _(
         "Consent to sharing withdrawn (case %(case)s): tell %(partner)s to stop using the data"
+    ),
+    Event.BREAK_GLASS: _(
+        "%(user)s opened case %(case)s from outside its team (break-glass): review the reason"
     ),
 }

@@ -13,6 +13,7 @@ _PUBLIC = {
     "require_consent": "privacy.selectors",
     "has_consent": "privacy.selectors",
     "missing_consent_message": "privacy.selectors",
+    "require_processing_allowed": "privacy.selectors",
 }
 
 __all__ = sorted(_PUBLIC)

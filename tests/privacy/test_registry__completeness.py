@@ -65,6 +65,9 @@ def test_the_audit_chain_commits_exactly_the_fields_it_committed_before_the_regi
         "casework.followup": ("notes",),
         "casework.referral": ("purpose", "answer"),
         "audit.reviewsignoff": ("note",),
+        # Free texts of break-glass and of the client's requests: erased with the client.
+        "privacy.breakglassgrant": ("reason", "review_note"),
+        "privacy.rightsrequest": ("details", "decision_note"),
     }
 
 
