@@ -205,8 +205,11 @@ PERSONAL: dict[str, dict[str, Field]] = {
                   "date_joined", "is_active"),
         **_fields(SECURITY, ONLINE, "password", "last_login"),
     },
-    "admin.logentry": _fields(AUDIT, RECORD, "user", "object_repr", "change_message",
-                              "action_time"),
+    "admin.logentry": {
+        # The admin's log names the object it changed ("Kovács Anna"): erased with the client.
+        **_fields(AUDIT, RECORD, "object_repr", "change_message", **K),
+        **_fields(AUDIT, RECORD, "user", "action_time"),
+    },
     "sessions.session": _fields(SECURITY, ONLINE, "session_key", "session_data"),
     "api.apitoken": _fields(SECURITY, ONLINE, "user", "name", "prefix", "digest"),
     "otp_totp.totpdevice": _fields(SECURITY, ONLINE, "user", "name", "key", "last_used_at"),

@@ -6,13 +6,15 @@ from __future__ import annotations
 import datetime
 import json
 
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 
 from audit import services as audit_services
 from audit.access import record_access
 from casework import services
 from casework.journey import Stage
-from casework.models import Case, Programme
+from casework.models import Case, Client, Programme
 
 from ..conftest import new_client
 from ..journey import TODAY, approve_plan, complete_intake, to_stage
@@ -69,6 +71,15 @@ def planted_case(world) -> Case:
     audit_services.review_sign_off(user=world.supervisor, case_id=case.pk, note=FREE_TEXTS[5])
     services.case_break_glass(
         user=world.other_worker, number=case.number, reason=f"{FAMILY} {GIVEN} phoned in crisis"
+    )
+    # A change made through the admin site names the client in the admin's own log.
+    LogEntry.objects.create(
+        user=world.supervisor,
+        content_type=ContentType.objects.get_for_model(Client),
+        object_id=str(client.pk),
+        object_repr=str(client),
+        action_flag=CHANGE,
+        change_message=f'[{{"changed": {{"fields": ["{PHONE}"]}}}}]',
     )
     case.refresh_from_db()
     return case
