@@ -61,6 +61,18 @@ def cases_visible_to(user, *, break_glass: bool = True) -> QuerySet[Case]:
     return Case.objects.filter(scope)
 
 
+def in_own_scope(user, case: Case) -> bool:
+    """Whether ``case`` is in ``user``'s own scope (``cases_visible_to`` without break-glass), from
+    the rows already loaded: a case opened by break-glass is shown, never worked on."""
+    roles = roles_of(user)
+    if Role.MENTOR in roles and case.mentor_id == user.pk:
+        return True
+    if roles & {Role.SOCIAL_WORKER, Role.SUPERVISOR}:
+        profile = getattr(user, "staff_profile", None)
+        return profile is not None and case.organisation_id == profile.organisation_id
+    return False
+
+
 # Who may break glass: staff whose work can need a file of a partner organisation's client in
 # an emergency (a social worker or supervisor covering for a colleague of the consortium).
 # Not mentors: they work on the cases assigned to them, and a case they need is assigned by a
