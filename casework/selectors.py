@@ -108,10 +108,10 @@ def supervisors_of(*, organisation_id: int) -> QuerySet:
     ).select_related("staff_profile")
 
 
-def clients_visible_to(user) -> QuerySet[Client]:
+def clients_visible_to(user, *, break_glass: bool = True) -> QuerySet[Client]:
     """Clients of the user's visible cases; social workers also see clients of their organisation
-    who have no case yet (registered, intake not opened)."""
-    visible = Q(cases__in=cases_visible_to(user))
+    who have no case yet (registered, intake not opened). Writes pass ``break_glass=False``."""
+    visible = Q(cases__in=cases_visible_to(user, break_glass=break_glass))
     if Role.SOCIAL_WORKER in roles_of(user) or Role.SUPERVISOR in roles_of(user):
         organisation = organisation_of(user)
         if organisation is not None:
@@ -143,9 +143,9 @@ def case_get(*, user, case_id: int, for_update: bool = False) -> Case:
         raise NotFound() from None
 
 
-def client_get(*, user, client_id: int) -> Client:
+def client_get(*, user, client_id: int, break_glass: bool = True) -> Client:
     try:
-        return clients_visible_to(user).get(pk=client_id)
+        return clients_visible_to(user, break_glass=break_glass).get(pk=client_id)
     except (Client.DoesNotExist, ValueError, TypeError):
         raise NotFound() from None
 

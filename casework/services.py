@@ -147,7 +147,7 @@ def client_register(*, user, data: dict[str, Any]) -> Client:
 
 @service
 def client_update(*, user, client_id: int, data: dict[str, Any]) -> Client:
-    client = selectors.client_get(user=user, client_id=client_id)
+    client = selectors.client_get(user=user, client_id=client_id, break_glass=False)
     client = Client.objects.select_for_update().get(pk=client.pk)
     if not user.has_perm("casework.change_client"):
         raise NotAllowed()
@@ -167,7 +167,7 @@ def case_open(*, user, client_id: int, programme_id: int) -> Case:
     task on the opening social worker."""
     if not user.has_perm("casework.add_case"):
         raise NotAllowed()
-    client = selectors.client_get(user=user, client_id=client_id)
+    client = selectors.client_get(user=user, client_id=client_id, break_glass=False)
     _require_client_processing_allowed(client.pk)
     try:
         programme = selectors.programmes_for(user=user).select_for_update().get(pk=programme_id)

@@ -63,7 +63,9 @@ def event_record_attendance(
     event = selectors.event_get(user=user, event_id=event_id, for_update=True)
     clients = {
         client.pk: client
-        for client in casework_selectors.clients_visible_to(user).filter(pk__in=client_ids)
+        for client in casework_selectors.clients_visible_to(user, break_glass=False).filter(
+            pk__in=client_ids
+        )
     }
     unknown = set(client_ids) - set(clients)
     if unknown:

@@ -83,6 +83,11 @@ def test_break_glass_opens_for_reading_not_for_working_on_the_case(world, case):
 
     with pytest.raises(NotFound):
         services.case_record_consent(user=world.other_worker, case_id=case.pk, given_on=TODAY)
+    with pytest.raises(NotFound):
+        services.client_update(
+            user=world.other_worker, client_id=case.client_id, data={"phone": "+36 1"}
+        )
+    assert selectors.client_get(user=world.other_worker, client_id=case.client_id)
 
 
 @pytest.mark.django_db
