@@ -12,9 +12,15 @@ from audit import verify
 from casework import services
 from casework.journey import Stage
 from casework.models import Client
-from privacy.models import RightsRequest, RightsRequestOrigin, RightsRequestStatus
+from privacy import services as privacy_services
+from privacy.models import (
+    RightsRequest,
+    RightsRequestKind,
+    RightsRequestOrigin,
+    RightsRequestStatus,
+)
 from tests.conftest import new_client
-from tests.journey import to_stage
+from tests.journey import TODAY, to_stage
 from tests.privacy.rights_support import FAMILY, planted_case
 
 # The factory's programme ends on 2028-12-31 and is held 10 years.
@@ -92,3 +98,25 @@ def test_apply_erases_past_the_hold_records_why_and_keeps_the_chains(
 def test_apply_needs_the_name_it_records_the_erasure_under(world, closed_and_open):
     with pytest.raises(CommandError, match="--user"):
         _purge("--apply")
+
+
+@pytest.mark.django_db
+def test_an_approved_erasure_that_waited_for_the_hold_is_carried_out_by_the_purge(
+    world, closed_and_open, monkeypatch
+):
+    closed, _still_open = closed_and_open
+    request = privacy_services.rights_request_record(
+        user=world.worker, case=closed, kind=RightsRequestKind.ERASURE, received_on=TODAY
+    )
+    waiting = privacy_services.rights_request_decide(
+        user=world.supervisor, request=request, approve=True
+    )
+    assert waiting.status == RightsRequestStatus.WAITING
+    _shift_clock(monkeypatch, HOLD_ENDS + datetime.timedelta(days=1))
+
+    _purge("--apply", "--user", world.supervisor2.username)
+
+    request.refresh_from_db()
+    assert (request.status, request.origin) == (RightsRequestStatus.ERASED, "client")
+    assert RightsRequest.objects.filter(status=RightsRequestStatus.ERASED).count() == 1
+    assert Client.objects.get(pk=closed.client_id).family_name == "—"
