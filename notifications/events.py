@@ -24,6 +24,7 @@ class Event(models.TextChoices):
         "sharing consent withdrawn: tell the partner office"
     )
     BREAK_GLASS = "break_glass", _("case opened by break-glass")
+    RIGHTS_REQUESTED = "rights_requested", _("erasure or restriction request to decide")
 
 
 TITLES = {
@@ -47,5 +48,8 @@ TITLES = {
     ),
     Event.BREAK_GLASS: _(
         "%(user)s opened case %(case)s from outside its team (break-glass): review the reason"
+    ),
+    Event.RIGHTS_REQUESTED: _(
+        "The client of case %(case)s asked for erasure or restriction: decide the request"
     ),
 }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -177,17 +178,15 @@ def break_glass_grant(*, user, case, reason: str, supervisors) -> BreakGlassGran
             recipient=supervisor,
             event=Event.BREAK_GLASS,
             params={"case": case.number, "user": user.get_full_name() or user.get_username()},
-            url=_review_url(),
+            url=_url("privacy:break_glass_review"),
             case=case,
         )
     return grant
 
 
-def _review_url() -> str:
-    from django.urls import NoReverseMatch, reverse
-
+def _url(name: str, *args) -> str:
     try:
-        return reverse("privacy:break_glass_review")
+        return reverse(name, args=args)
     except NoReverseMatch:  # a site without the pages (the API alone)
         return ""
 
@@ -219,10 +218,11 @@ _OPEN = (RightsRequestStatus.PENDING, RightsRequestStatus.WAITING, RightsRequest
 
 @service
 def rights_request_record(
-    *, user, case, kind: str, received_on: datetime.date, details: str = ""
+    *, user, case, kind: str, received_on: datetime.date, details: str = "", supervisors=()
 ) -> RightsRequest:
     """Record the client's request to erase (Art. 17) or restrict (Art. 18) their data; a
-    supervisor other than ``user`` decides it."""
+    supervisor other than ``user`` decides it: the case organisation's ``supervisors`` are told
+    after commit."""
     _require_perm(user, RECORD_RIGHTS_REQUEST)
     if kind not in RightsRequestKind.values:
         raise InvalidInput({"kind": [_("Choose erasure or restriction.")]})
@@ -254,6 +254,14 @@ def rights_request_record(
         requested_at=timezone.now(),
     )
     save_with_history(request, user=user, reason=f"rights.record_{kind}", validate=False)
+    for supervisor in sorted(set(supervisors) - {user}, key=lambda u: u.pk):
+        notify(
+            recipient=supervisor,
+            event=Event.RIGHTS_REQUESTED,
+            params={"case": case.number},
+            url=_url("privacy:case_rights", case.pk),
+            case=case,
+        )
     return request
 
 

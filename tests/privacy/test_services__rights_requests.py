@@ -8,6 +8,8 @@ from casework import services
 from casework.journey import Stage
 from casework.models import GoalArea, SessionFormat, SessionKind
 from kernel.errors import GuardFailed, InvalidInput, NotAllowed
+from notifications.events import Event
+from notifications.models import Notification
 from privacy import services as privacy_services
 from privacy.models import Purpose, RightsRequest, RightsRequestKind, RightsRequestStatus
 
@@ -39,6 +41,25 @@ def test_a_recorded_request_waits_for_a_supervisors_decision_with_its_history(wo
         world.worker,
         "rights.record_restriction",
     )
+
+
+@pytest.mark.django_db
+def test_the_organisations_other_supervisors_are_told_after_commit(
+    world, case, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        privacy_services.rights_request_record(
+            user=world.supervisor,
+            case=case,
+            kind=RightsRequestKind.ERASURE,
+            received_on=TODAY,
+            supervisors=[world.supervisor, world.supervisor2],
+        )
+
+    told = Notification.objects.filter(event=Event.RIGHTS_REQUESTED)
+    assert [n.recipient for n in told] == [world.supervisor2]
+    assert case.number in told.get().title
+    assert callbacks
 
 
 @pytest.mark.django_db

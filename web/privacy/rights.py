@@ -198,7 +198,10 @@ def rights_record(request: HttpRequest, case_id: int) -> HttpResponse:
     else:
         try:
             privacy_services.rights_request_record(
-                user=request.user, case=case, **form.cleaned_data
+                user=request.user,
+                case=case,
+                supervisors=case_selectors.supervisors_of(organisation_id=case.organisation_id),
+                **form.cleaned_data,
             )
         except ServiceError as error:
             _error(request, error)
