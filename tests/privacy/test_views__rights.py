@@ -6,6 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from casework import services
+from notifications.events import Event
+from notifications.models import Notification
 from privacy import services as privacy_services
 from privacy.models import RightsRequest, RightsRequestKind, RightsRequestStatus
 
@@ -68,6 +70,8 @@ def test_a_social_worker_records_and_a_supervisor_decides_on_the_pages(world, ca
         {"kind": RightsRequestKind.RESTRICTION, "received_on": TODAY.isoformat(), "details": "x"},
     )
     request = RightsRequest.objects.get(case=case)
+    told = Notification.objects.filter(event=Event.RIGHTS_REQUESTED)
+    assert {n.recipient for n in told} == {world.supervisor, world.supervisor2}
     assert (
         client.post(f"/privacy/rights/{request.pk}/decide/", {"decision": "approve"}).status_code
         == 403
