@@ -28,7 +28,8 @@ def test_who_may_open_the_break_glass_form(world, client, who, status):
 @pytest.mark.django_db
 def test_stating_a_reason_opens_the_case_page_and_logs_the_access(world, case, client):
     client.force_login(world.worker)
-    assert f"/cases/{case.pk}/do/" in client.get(case.get_absolute_url()).content.decode()
+    own = client.get(case.get_absolute_url()).content.decode()
+    assert f"/cases/{case.pk}/do/" in own and f"/privacy/cases/{case.pk}/rights/" in own
     client.force_login(world.other_worker)
     assert client.get(case.get_absolute_url()).status_code == 404
 
@@ -39,6 +40,7 @@ def test_stating_a_reason_opens_the_case_page_and_logs_the_access(world, case, c
     assert page.status_code == 200
     # For reading: the page offers no journey action (the services would refuse them).
     assert f"/cases/{case.pk}/do/" not in page.content.decode()
+    assert f"/privacy/cases/{case.pk}/rights/" not in page.content.decode()
     logged = AccessLog.objects.filter(user=world.other_worker, case=case)
     assert set(logged.values_list("what", flat=True)) == {"break_glass", "case_page"}
 

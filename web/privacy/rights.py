@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -94,7 +95,11 @@ def break_glass(request: HttpRequest) -> HttpResponse:
                 messages.warning(
                     request,
                     _("Break-glass access until %(until)s: the case's supervisors have been told.")
-                    % {"until": grant.expires_at.strftime("%Y-%m-%d %H:%M")},
+                    % {
+                        "until": formats.date_format(
+                            timezone.localtime(grant.expires_at), "SHORT_DATETIME_FORMAT"
+                        )
+                    },
                 )
                 return redirect(grant.case.get_absolute_url())
         else:
