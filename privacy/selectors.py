@@ -199,6 +199,18 @@ def client_processing_refusal(client_id: int) -> str | None:
     return _("The client's data have been erased: they can no longer be processed.")
 
 
+def frozen_client_ids(client_ids) -> set[int]:
+    """Which of ``client_ids`` may not be processed (a restriction in force on one of their
+    cases, or their data erased): one query for any number of clients."""
+    return set(
+        RightsRequest.objects.filter(
+            Q(kind=RightsRequestKind.RESTRICTION, status=RightsRequestStatus.IN_FORCE)
+            | Q(kind=RightsRequestKind.ERASURE, status=RightsRequestStatus.ERASED),
+            case__client_id__in=list(client_ids),
+        ).values_list("case__client_id", flat=True)
+    )
+
+
 def rights_requests(*, case_ids) -> QuerySet[RightsRequest]:
     """Requests on the cases whose ids are ``case_ids`` (the caller's scoped subquery), those
     waiting for a decision first."""

@@ -7,6 +7,8 @@ import pytest
 from casework import services
 from casework.journey import Stage
 from casework.models import GoalArea, SessionFormat, SessionKind
+from community import services as community_services
+from community.models import EventKind
 from kernel.errors import GuardFailed, InvalidInput, NotAllowed
 from notifications.events import Event
 from notifications.models import Notification
@@ -126,7 +128,18 @@ def test_erasure_is_refused_while_a_case_of_the_client_is_open(world, case):
 
 def _every_kind_of_write(world, case):
     """One call of each kind of casework write on ``case`` (and its client)."""
+    event = community_services.event_create(
+        user=world.worker,
+        programme_id=world.programme.pk,
+        kind=EventKind.FORUM,
+        title="Forum",
+        settlement="Ózd",
+        held_on=TODAY,
+    )
     return {
+        "event_attendance": lambda: community_services.event_record_attendance(
+            user=world.worker, event_id=event.pk, client_ids=[case.client_id], guests=[]
+        ),
         "consent": lambda: services.case_record_consent(
             user=world.worker, case_id=case.pk, given_on=TODAY
         ),
@@ -163,8 +176,8 @@ def _every_kind_of_write(world, case):
 @pytest.mark.django_db
 def test_a_restriction_in_force_freezes_the_case_for_every_service_until_lifted(world, case):
     case = to_stage(case, world, Stage.PLANNING)
-    restriction = _restricted(world, case)
     writes = _every_kind_of_write(world, case)
+    restriction = _restricted(world, case)
     history_rows = case.history.count()
 
     for name, write in writes.items():
@@ -179,3 +192,4 @@ def test_a_restriction_in_force_freezes_the_case_for_every_service_until_lifted(
     assert lifted.history.latest("history_id").history_change_reason == "rights.lift"
     writes["goal"]()
     writes["client"]()
+    writes["event_attendance"]()
