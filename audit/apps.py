@@ -10,9 +10,13 @@ class AuditConfig(AppConfig):
     def ready(self) -> None:
         from simple_history.signals import post_create_historical_record
 
-        from . import chain
+        from privacy import erasure as privacy_erasure
+
+        from . import chain, erasure
 
         # Every history row, whichever app wrote it, is chained in the writer's transaction.
         post_create_historical_record.connect(chain.on_history_row, dispatch_uid="audit.chain")
         # The field lists the chain hashes are recorded after every migrate (and flush).
         post_migrate.connect(chain.record_schemas, sender=self, dispatch_uid="audit.schemas")
+        # privacy's requests (Art. 17) and the retention purge erase through this app.
+        privacy_erasure.plug(erasure.erase_client)

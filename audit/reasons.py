@@ -61,6 +61,16 @@ REASONS = {
     "seed_demo.settlement": _("demo data: settlement"),
     "review.sign_off": _("signed off the review of the case"),
     "audit.erase": _("erased personal data (lawful erasure)"),
+    # Break-glass and the client's rights (privacy)
+    "break_glass.open": _("opened the case by break-glass"),
+    "break_glass.review": _("reviewed a break-glass access"),
+    "rights.record_erasure": _("recorded an erasure request"),
+    "rights.record_restriction": _("recorded a restriction request"),
+    "rights.reject": _("rejected the request"),
+    "rights.restrict": _("restricted the processing of the case"),
+    "rights.approve_erasure": _("approved the erasure (waiting for the retention hold)"),
+    "rights.erase": _("erased the client's data"),
+    "rights.lift": _("lifted the restriction"),
 }
 
 _BY_TYPE = {"+": _("created"), "~": _("changed"), "-": _("deleted")}

@@ -96,6 +96,13 @@ class Programme(models.Model):
         choices=ParticipantRule.choices,
         default=ParticipantRule.PLAN_SIGNED,
     )
+    # The funder keeps the right to audit the case files for this many years after the
+    # programme's end: until then a client's data may not be erased (privacy.retention).
+    retention_years = models.PositiveSmallIntegerField(
+        _("retention after the programme ends (years)"),
+        default=10,
+        help_text=_("The funder's retention hold: case files are kept this long after the end."),
+    )
 
     history = history_indexed_only_as_read("funder_code")
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from kernel.errors import NotAllowed
 
 from .journey import Stage
+from .selectors import in_own_scope
 
 if TYPE_CHECKING:
     from .models import Case
@@ -62,6 +63,8 @@ def can(user, action: str, case: Case) -> bool:
             return False
     if not user.has_perm(permission):
         return False
+    if not in_own_scope(user, case):
+        return False  # opened by break-glass: for reading only
     if action == Action.DRAFT_PLAN:
         return case.mentor_id == user.pk
     return True

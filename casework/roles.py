@@ -32,6 +32,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "privacy.record_consent",
         "privacy.record_special_category",
         "privacy.withdraw_consent",
+        "privacy.break_glass",
+        "privacy.record_rights_request",
         VIEW_PROCESS,
     ],
     Role.MENTOR: [
@@ -56,6 +58,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "privacy.record_special_category",
         "privacy.withdraw_consent",
         "privacy.view_processing_record",
+        "privacy.break_glass",
+        "privacy.review_break_glass",
+        "privacy.record_rights_request",
+        "privacy.decide_rights_request",
         VIEW_PROCESS,
     ],
     Role.PROGRAMME_ADMIN: [

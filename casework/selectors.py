@@ -11,6 +11,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from kernel.errors import NotFound
+from privacy import selectors as privacy_selectors
 
 from . import entry
 from .auth import APPROVE_PLAN, TAKE_OVER_WORK, organisation_queue_permission
@@ -40,9 +41,13 @@ def organisation_of(user) -> Organisation | None:
     return profile.organisation if profile else None
 
 
-def cases_visible_to(user) -> QuerySet[Case]:
+def cases_visible_to(user, *, break_glass: bool = True) -> QuerySet[Case]:
     """The cases ``user`` may see: a mentor their assigned cases; a social worker and a supervisor
-    the cases of their organisation. A programme admin sees aggregates only, never case files."""
+    the cases of their organisation. A programme admin sees aggregates only, never case files.
+
+    With ``break_glass`` (reading), also the cases the user opened by break-glass in the last
+    24 hours (``privacy.BreakGlassGrant``): one more subquery in the same SQL, no query of its
+    own. Writes leave it out (``case_get(for_update=True)``): break-glass is for reading."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Case.objects.none()
     roles = roles_of(user)
@@ -53,13 +58,62 @@ def cases_visible_to(user) -> QuerySet[Case]:
         profile = getattr(user, "staff_profile", None)
         if profile is not None:
             scope |= Q(organisation_id=profile.organisation_id)
+    if break_glass and roles & BREAK_GLASS_ROLES:
+        scope |= Q(pk__in=privacy_selectors.active_grant_case_ids(user))
     return Case.objects.filter(scope)
 
 
-def clients_visible_to(user) -> QuerySet[Client]:
+def in_own_scope(user, case: Case) -> bool:
+    """Whether ``case`` is in ``user``'s own scope (``cases_visible_to`` without break-glass), from
+    the rows already loaded: a case opened by break-glass is shown, never worked on."""
+    roles = roles_of(user)
+    if Role.MENTOR in roles and case.mentor_id == user.pk:
+        return True
+    if roles & {Role.SOCIAL_WORKER, Role.SUPERVISOR}:
+        profile = getattr(user, "staff_profile", None)
+        return profile is not None and case.organisation_id == profile.organisation_id
+    return False
+
+
+# Who may break glass: staff whose work can need a file of a partner organisation's client in
+# an emergency (a social worker or supervisor covering for a colleague of the consortium).
+# Not mentors: they work on the cases assigned to them, and a case they need is assigned by a
+# social worker; not programme admins: they see aggregates, never client files (DESIGN.md 5).
+BREAK_GLASS_ROLES = frozenset({Role.SOCIAL_WORKER, Role.SUPERVISOR})
+
+
+def case_for_break_glass(*, user, number: str) -> Case:
+    """The case numbered ``number`` that ``user`` may open by break-glass: a case of a programme
+    the user's organisation takes part in, outside the user's own scope. ``NotFound`` otherwise,
+    the same whether the number exists or not."""
+    if not (roles_of(user) & BREAK_GLASS_ROLES) or not user.has_perm("privacy.break_glass"):
+        raise NotFound()
+    try:
+        return (
+            Case.objects.filter(
+                number=(number or "").strip(), programme__in=programmes_for(user=user)
+            )
+            .exclude(pk__in=cases_visible_to(user, break_glass=False).values("pk"))
+            .select_related("programme", "organisation")
+            .get()
+        )
+    except (Case.DoesNotExist, Case.MultipleObjectsReturned):
+        raise NotFound() from None
+
+
+def supervisors_of(*, organisation_id: int) -> QuerySet:
+    """The active supervisors of an organisation."""
+    return User.objects.filter(
+        is_active=True,
+        groups__name=Role.SUPERVISOR,
+        staff_profile__organisation_id=organisation_id,
+    ).select_related("staff_profile")
+
+
+def clients_visible_to(user, *, break_glass: bool = True) -> QuerySet[Client]:
     """Clients of the user's visible cases; social workers also see clients of their organisation
-    who have no case yet (registered, intake not opened)."""
-    visible = Q(cases__in=cases_visible_to(user))
+    who have no case yet (registered, intake not opened). Writes pass ``break_glass=False``."""
+    visible = Q(cases__in=cases_visible_to(user, break_glass=break_glass))
     if Role.SOCIAL_WORKER in roles_of(user) or Role.SUPERVISOR in roles_of(user):
         organisation = organisation_of(user)
         if organisation is not None:
@@ -70,7 +124,7 @@ def clients_visible_to(user) -> QuerySet[Client]:
 def case_get(*, user, case_id: int, for_update: bool = False) -> Case:
     # The staff profiles give the language of the notifications a service sends them; the plan,
     # screening and placement are what the stage guards and the case page read.
-    queryset = cases_visible_to(user).select_related(
+    queryset = cases_visible_to(user, break_glass=not for_update).select_related(
         "client",
         "programme",
         "organisation",
@@ -82,16 +136,18 @@ def case_get(*, user, case_id: int, for_update: bool = False) -> Case:
     )
     if for_update:
         # of=("self",) locks only the case row, not the joined rows (PostgreSQL).
-        queryset = queryset.select_for_update(of=("self",))
+        queryset = queryset.select_for_update(of=("self",)).annotate(
+            processing_frozen=privacy_selectors.processing_frozen()
+        )
     try:
         return queryset.get(pk=case_id)
     except (Case.DoesNotExist, ValueError, TypeError):
         raise NotFound() from None
 
 
-def client_get(*, user, client_id: int) -> Client:
+def client_get(*, user, client_id: int, break_glass: bool = True) -> Client:
     try:
-        return clients_visible_to(user).get(pk=client_id)
+        return clients_visible_to(user, break_glass=break_glass).get(pk=client_id)
     except (Client.DoesNotExist, ValueError, TypeError):
         raise NotFound() from None
 

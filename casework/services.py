@@ -23,6 +23,7 @@ from kernel.services import delete_with_history, save_with_history, service
 from kernel.validators import clean_text, not_in_future, paper_date
 from notifications.events import Event
 from notifications.publish import notify
+from privacy import selectors as privacy_selectors
 from privacy import services as privacy_services
 
 from . import entry, guards, journey_flow, selectors
@@ -78,7 +79,19 @@ CLIENT_FIELDS = (
 
 
 def _locked_case(*, user, case_id: int) -> Case:
-    return selectors.case_get(user=user, case_id=case_id, for_update=True)
+    """The case, in the user's own scope (a break-glass grant is for reading), row-locked, and
+    not frozen: every write on a case passes here, so a restriction (GDPR Art. 18) or an erasure
+    stops them all in one place."""
+    case = selectors.case_get(user=user, case_id=case_id, for_update=True)
+    if case.processing_frozen:  # read with the lock; the reason is looked up only when refused
+        privacy.require_processing_allowed(case)
+    return case
+
+
+def _require_client_processing_allowed(client_id: int) -> None:
+    refusal = privacy_selectors.client_processing_refusal(client_id)
+    if refusal:
+        raise GuardFailed(refusal)
 
 
 def _expect_stage(case: Case, from_stage: str | None) -> None:
@@ -141,10 +154,11 @@ def client_register(*, user, data: dict[str, Any]) -> Client:
 
 @service
 def client_update(*, user, client_id: int, data: dict[str, Any]) -> Client:
-    client = selectors.client_get(user=user, client_id=client_id)
+    client = selectors.client_get(user=user, client_id=client_id, break_glass=False)
     client = Client.objects.select_for_update().get(pk=client.pk)
     if not user.has_perm("casework.change_client"):
         raise NotAllowed()
+    _require_client_processing_allowed(client.pk)
     unknown = set(data) - set(CLIENT_FIELDS)
     if unknown:
         raise InvalidInput({field: [_("Unknown field.")] for field in sorted(unknown)})
@@ -163,7 +177,8 @@ def case_open(
     it is entered later (never in the future, never before the programme started)."""
     if not user.has_perm("casework.add_case"):
         raise NotAllowed()
-    client = selectors.client_get(user=user, client_id=client_id)
+    client = selectors.client_get(user=user, client_id=client_id, break_glass=False)
+    _require_client_processing_allowed(client.pk)
     try:
         programme = selectors.programmes_for(user=user).select_for_update().get(pk=programme_id)
     except (Programme.DoesNotExist, ValueError, TypeError):
@@ -834,3 +849,19 @@ def entry_record_correct(*, user, record_id: int, data: dict[str, Any], reason: 
     entry.derive(record)
     save_with_history(record, user=user, reason=f"entry_record.correct: {reason}"[:100])
     return record
+# Break-glass
+# --------------------------------------------------------------------------------------------
+
+
+@service
+def case_break_glass(*, user, number: str, reason: str):
+    """Open the case numbered ``number`` from outside the user's scope, stating ``reason``:
+    reading access for 24 hours, the case organisation's supervisors told after commit.
+    ``NotFound`` when the number names no case the user may open this way."""
+    case = selectors.case_for_break_glass(user=user, number=number)
+    return privacy_services.break_glass_grant(
+        user=user,
+        case=case,
+        reason=reason,
+        supervisors=list(selectors.supervisors_of(organisation_id=case.organisation_id)),
+    )

@@ -8,9 +8,10 @@ import datetime
 from django.utils.translation import gettext as _
 
 from casework import selectors as casework_selectors
-from kernel.errors import InvalidInput, NotAllowed
+from kernel.errors import GuardFailed, InvalidInput, NotAllowed
 from kernel.services import save_with_history, service
 from kernel.validators import not_in_future
+from privacy import selectors as privacy_selectors
 
 from . import selectors
 from .models import CommunityEvent, EventAttendee, EventKind
@@ -63,11 +64,21 @@ def event_record_attendance(
     event = selectors.event_get(user=user, event_id=event_id, for_update=True)
     clients = {
         client.pk: client
-        for client in casework_selectors.clients_visible_to(user).filter(pk__in=client_ids)
+        for client in casework_selectors.clients_visible_to(user, break_glass=False).filter(
+            pk__in=client_ids
+        )
     }
     unknown = set(client_ids) - set(clients)
     if unknown:
         raise InvalidInput({"clients": [_("Choose clients of your organisation.")]})
+    frozen = privacy_selectors.frozen_client_ids(clients)
+    if frozen:
+        # A restriction (GDPR Art. 18) or an erasure stops this processing too.
+        first = min(frozen)
+        raise GuardFailed(
+            privacy_selectors.client_processing_refusal(first),
+            details=[clients[pk].full_name for pk in sorted(frozen)],
+        )
     cleaned_guests = []
     for name, settlement in guests:
         name, settlement = (name or "").strip(), (settlement or "").strip()

@@ -23,6 +23,8 @@ class Event(models.TextChoices):
     CONSENT_WITHDRAWN_TELL_PARTNER = "consent_withdrawn_partner", _(
         "sharing consent withdrawn: tell the partner office"
     )
+    BREAK_GLASS = "break_glass", _("case opened by break-glass")
+    RIGHTS_REQUESTED = "rights_requested", _("erasure or restriction request to decide")
 
 
 TITLES = {
@@ -43,5 +45,11 @@ TITLES = {
     ),
     Event.CONSENT_WITHDRAWN_TELL_PARTNER: _(
         "Consent to sharing withdrawn (case %(case)s): tell %(partner)s to stop using the data"
+    ),
+    Event.BREAK_GLASS: _(
+        "%(user)s opened case %(case)s from outside its team (break-glass): review the reason"
+    ),
+    Event.RIGHTS_REQUESTED: _(
+        "The client of case %(case)s asked for erasure or restriction: decide the request"
     ),
 }

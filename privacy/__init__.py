@@ -19,6 +19,7 @@ _PUBLIC = {
     "can_see_all": "privacy.special",
     "visible_categories": "privacy.special",
     "cases_where_visible": "privacy.special",
+    "require_processing_allowed": "privacy.selectors",
 }
 
 __all__ = sorted(_PUBLIC)

@@ -198,3 +198,165 @@ class SpecialCategoryRecord(models.Model):
     def __str__(self) -> str:
         # Never the value: a record's string may end up in a log line or an admin message.
         return f"{self.get_category_display()} #{self.pk}"
+
+
+# --------------------------------------------------------------------------------------------
+# Break-glass access
+# --------------------------------------------------------------------------------------------
+
+BREAK_GLASS_HOURS = 24
+
+
+class BreakGlassGrant(models.Model):
+    """A user opened a case outside their scope, stating why. For ``BREAK_GLASS_HOURS`` the
+    case is in their scope for reading (``casework.selectors.cases_visible_to``); the case's
+    organisation's supervisors are told and review the grant afterwards."""
+
+    case = models.ForeignKey(
+        "casework.Case",
+        on_delete=models.CASCADE,
+        related_name="break_glass_grants",
+        verbose_name=_("case"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("opened by"),
+    )
+    reason = models.TextField(_("reason"))
+    granted_at = models.DateTimeField(_("opened at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("access until"))
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_note = models.TextField(_("review note"), blank=True)
+
+    history = HistoricalRecords(no_db_index=["user", "reviewed_by"])
+
+    class Meta:
+        verbose_name = _("break-glass access")
+        verbose_name_plural = _("break-glass accesses")
+        ordering = ["-granted_at", "-id"]
+        indexes = [models.Index(fields=["user", "expires_at"])]
+        permissions = [
+            ("break_glass", _("Can open a case outside their scope by stating a reason")),
+            ("review_break_glass", _("Can review break-glass accesses")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} ({self.granted_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def in_force(self) -> bool:
+        return self.expires_at > timezone.now()
+
+
+def active_grants_q(now: datetime.datetime | None = None) -> Q:
+    return Q(expires_at__gt=now or timezone.now())
+
+
+# --------------------------------------------------------------------------------------------
+# Erasure and restriction requests (GDPR Art. 17 and 18)
+# --------------------------------------------------------------------------------------------
+
+
+class RightsRequestKind(models.TextChoices):
+    ERASURE = "erasure", _("erasure (Art. 17)")
+    RESTRICTION = "restriction", _("restriction of processing (Art. 18)")
+
+
+class RightsRequestStatus(models.TextChoices):
+    PENDING = "pending", _("waiting for a supervisor's decision")
+    REJECTED = "rejected", _("rejected")
+    # Erasure approved while the funder's retention hold still applies: carried out by
+    # ``manage.py purge_expired`` once ``held_until`` has passed.
+    WAITING = "waiting", _("approved, waiting for the retention hold to end")
+    ERASED = "erased", _("erased")
+    IN_FORCE = "in_force", _("restriction in force")
+    LIFTED = "lifted", _("restriction lifted")
+
+
+class RightsRequestOrigin(models.TextChoices):
+    CLIENT = "client", _("the client's request")
+    RETENTION = "retention", _("end of the retention period")
+
+
+class RightsRequest(models.Model):
+    """A client's request to erase their data or to restrict its processing, recorded by a
+    social worker or supervisor and decided by a supervisor other than the one who recorded it.
+    An erasure made at the end of the retention period (``purge_expired``) is recorded here too,
+    so every erased client has one row saying when and why."""
+
+    case = models.ForeignKey(
+        "casework.Case",
+        on_delete=models.PROTECT,
+        related_name="rights_requests",
+        verbose_name=_("case"),
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=RightsRequestKind.choices)
+    origin = models.CharField(
+        _("origin"),
+        max_length=10,
+        choices=RightsRequestOrigin.choices,
+        default=RightsRequestOrigin.CLIENT,
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=RightsRequestStatus.choices,
+        default=RightsRequestStatus.PENDING,
+    )
+    received_on = models.DateField(_("received on"))
+    details = models.TextField(_("the request"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("recorded by"),
+    )
+    requested_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+    held_until = models.DateField(_("retention hold until"), null=True, blank=True)
+    erased_at = models.DateTimeField(_("erased at"), null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("lifted by"),
+    )
+    lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
+
+    history = HistoricalRecords(no_db_index=["requested_by", "decided_by", "lifted_by"])
+
+    class Meta:
+        verbose_name = _("erasure or restriction request")
+        verbose_name_plural = _("erasure and restriction requests")
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["case", "kind", "status"])]
+        permissions = [
+            ("record_rights_request", _("Can record an erasure or restriction request")),
+            ("decide_rights_request", _("Can decide an erasure or restriction request")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.case}"

@@ -79,6 +79,13 @@ EVENTS = Processing(
     _("As the client file"),
     _("The organising organisation's staff; the funder in aggregates"),
 )
+SUBJECT_RIGHTS = Processing(
+    "subject_rights",
+    _("Handling the client's requests to erase or restrict their data"),
+    _("Art. 6(1)(c) legal obligation (GDPR Art. 12, 17 and 18)"),
+    _("As the client file; the request stays, without its texts, as proof of the erasure"),
+    _("The organisation's supervisors; the data protection officer"),
+)
 NOTIFICATIONS = Processing(
     "notifications",
     _("Telling staff about their tasks"),
@@ -184,6 +191,18 @@ PERSONAL: dict[str, dict[str, Field]] = {
         **_fields(C, RECORD, "category", "recorded_at"),
         "recorded_by": Field(STAFF, STAFF_ID),
     },
+    # Free texts about the client's file: erased with the client (committed).
+    "privacy.breakglassgrant": {
+        **_fields(AUDIT, FREE_TEXT, "reason", "review_note", **K),
+        **_fields(AUDIT, RECORD, "case", "granted_at", "expires_at", "reviewed_at"),
+        **_fields(AUDIT, STAFF_ID, "user", "reviewed_by"),
+    },
+    "privacy.rightsrequest": {
+        **_fields(SUBJECT_RIGHTS, FREE_TEXT, "details", "decision_note", **K),
+        **_fields(SUBJECT_RIGHTS, RECORD, "case", "kind", "origin", "status", "received_on",
+                  "requested_at", "decided_at", "held_until", "erased_at", "lifted_at"),
+        **_fields(SUBJECT_RIGHTS, STAFF_ID, "requested_by", "decided_by", "lifted_by"),
+    },
     "community.communityevent": {"organiser": Field(STAFF, STAFF_ID)},
     "reporting.target": {"set_by": Field(STAFF, STAFF_ID)},
     "community.eventattendee": {
@@ -211,8 +230,11 @@ PERSONAL: dict[str, dict[str, Field]] = {
                   "date_joined", "is_active"),
         **_fields(SECURITY, ONLINE, "password", "last_login"),
     },
-    "admin.logentry": _fields(AUDIT, RECORD, "user", "object_repr", "change_message",
-                              "action_time"),
+    "admin.logentry": {
+        # The admin's log names the object it changed ("Kovács Anna"): erased with the client.
+        **_fields(AUDIT, RECORD, "object_repr", "change_message", **K),
+        **_fields(AUDIT, RECORD, "user", "action_time"),
+    },
     "sessions.session": _fields(SECURITY, ONLINE, "session_key", "session_data"),
     "api.apitoken": _fields(SECURITY, ONLINE, "user", "name", "prefix", "digest"),
     "otp_totp.totpdevice": _fields(SECURITY, ONLINE, "user", "name", "key", "last_used_at"),
@@ -263,6 +285,7 @@ NOT_PERSONAL: dict[str, tuple[str, ...]] = {
         "uses_screening", "uses_placement", "uses_follow_up", "attendance_threshold",
         "planned_sessions", "first_follow_up_days", "second_follow_up_days",
         "participant_rule",
+        "retention_years",
     ),
     "casework.settlement": ("country", "name", "rural"),
     "casework.organisation": ("name", "kind", "settlement", "programmes"),

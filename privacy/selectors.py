@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -12,9 +23,27 @@ from django.utils.translation import gettext_lazy
 from kernel.errors import GuardFailed
 
 from . import special
-from .models import Answer, Consent, Purpose, SpecialCategory, SpecialCategoryRecord, in_force_q
+from .models import (
+    Answer,
+    BreakGlassGrant,
+    Consent,
+    Purpose,
+    RightsRequest,
+    RightsRequestKind,
+    RightsRequestStatus,
+    SpecialCategory,
+    SpecialCategoryRecord,
+    active_grants_q,
+    in_force_q,
+)
 
 EXPIRY_WARNING_DAYS = 30
+
+_PENDING_FIRST = Case(
+    When(status=RightsRequestStatus.PENDING, then=Value(0)),
+    default=Value(1),
+    output_field=IntegerField(),
+)
 
 MISSING = {
     Purpose.SERVICE: gettext_lazy("Record the client's consent to data processing."),
@@ -141,3 +170,141 @@ def special_answer_counts(
     for key in small:
         cells[key] = None
     return cells
+# --------------------------------------------------------------------------------------------
+# Break-glass, restriction and the retention hold
+# --------------------------------------------------------------------------------------------
+
+
+def active_grant_case_ids(user) -> QuerySet:
+    """The ids of the cases ``user`` opened by break-glass and may still read (a subquery)."""
+    return BreakGlassGrant.objects.filter(active_grants_q(), user_id=user.pk).values("case_id")
+
+
+def break_glass_grants(*, case_ids) -> QuerySet[BreakGlassGrant]:
+    """The grants on the cases whose ids are ``case_ids`` (the caller's scoped subquery),
+    unreviewed first, newest first."""
+    return (
+        BreakGlassGrant.objects.filter(case_id__in=case_ids)
+        .select_related("case", "user", "reviewed_by")
+        .order_by(F("reviewed_at").desc(nulls_first=True), "-granted_at", "-id")
+    )
+
+
+def add_years(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February into a common year
+        return day.replace(year=day.year + years, day=28)
+
+
+def hold_until(cases) -> datetime.date | None:
+    """The last day of the funder's retention hold over ``cases`` (each with its programme):
+    the latest programme end + that programme's retention years."""
+    ends = [add_years(case.programme.ends_on, case.programme.retention_years) for case in cases]
+    return max(ends) if ends else None
+
+
+def hold_applies(cases, *, today: datetime.date | None = None) -> datetime.date | None:
+    """The hold's last day when it still applies on ``today``, else None."""
+    until = hold_until(cases)
+    today = today or timezone.localdate()
+    return until if until is not None and until >= today else None
+
+
+def processing_frozen() -> Exists:
+    """True for an outer case query's row (its ``pk`` and ``client_id``) that may not be
+    processed: a restriction in force on it, or its client erased. For annotating the locked
+    case read, so the check costs no query of its own on the path every write takes."""
+    return Exists(
+        RightsRequest.objects.filter(
+            Q(
+                case_id=OuterRef("pk"),
+                kind=RightsRequestKind.RESTRICTION,
+                status=RightsRequestStatus.IN_FORCE,
+            )
+            | Q(
+                case__client_id=OuterRef("client_id"),
+                kind=RightsRequestKind.ERASURE,
+                status=RightsRequestStatus.ERASED,
+            )
+        )
+    )
+
+
+def processing_refusal(case) -> str | None:
+    """Why ``case`` may not be processed any more, or None: a restriction in force on it, or
+    its client's data erased."""
+    state = (
+        RightsRequest.objects.filter(
+            Q(
+                case_id=case.pk,
+                kind=RightsRequestKind.RESTRICTION,
+                status=RightsRequestStatus.IN_FORCE,
+            )
+            | Q(
+                case__client_id=case.client_id,
+                kind=RightsRequestKind.ERASURE,
+                status=RightsRequestStatus.ERASED,
+            )
+        )
+        .values_list("kind", flat=True)
+        .first()
+    )
+    if state == RightsRequestKind.RESTRICTION:
+        return _(
+            "Processing of this case is restricted at the client's request (GDPR Art. 18): "
+            "nothing can be recorded until a supervisor lifts the restriction."
+        )
+    if state == RightsRequestKind.ERASURE:
+        return _("The client's data have been erased: the case can no longer be processed.")
+    return None
+
+
+def require_processing_allowed(case) -> None:
+    """Raise ``GuardFailed`` when ``case`` is frozen (restricted, or its client erased)."""
+    refusal = processing_refusal(case)
+    if refusal:
+        raise GuardFailed(refusal)
+
+
+def client_processing_refusal(client_id: int) -> str | None:
+    """As ``processing_refusal``, for any case of the client."""
+    frozen = (
+        RightsRequest.objects.filter(
+            Q(kind=RightsRequestKind.RESTRICTION, status=RightsRequestStatus.IN_FORCE)
+            | Q(kind=RightsRequestKind.ERASURE, status=RightsRequestStatus.ERASED),
+            case__client_id=client_id,
+        )
+        .values_list("case_id", "kind")
+        .first()
+    )
+    if frozen is None:
+        return None
+    if frozen[1] == RightsRequestKind.RESTRICTION:
+        return _(
+            "Processing of this client's data is restricted at their request (GDPR Art. 18): "
+            "nothing can be recorded until a supervisor lifts the restriction."
+        )
+    return _("The client's data have been erased: they can no longer be processed.")
+
+
+def frozen_client_ids(client_ids) -> set[int]:
+    """Which of ``client_ids`` may not be processed (a restriction in force on one of their
+    cases, or their data erased): one query for any number of clients."""
+    return set(
+        RightsRequest.objects.filter(
+            Q(kind=RightsRequestKind.RESTRICTION, status=RightsRequestStatus.IN_FORCE)
+            | Q(kind=RightsRequestKind.ERASURE, status=RightsRequestStatus.ERASED),
+            case__client_id__in=list(client_ids),
+        ).values_list("case__client_id", flat=True)
+    )
+
+
+def rights_requests(*, case_ids) -> QuerySet[RightsRequest]:
+    """Requests on the cases whose ids are ``case_ids`` (the caller's scoped subquery), those
+    waiting for a decision first."""
+    return (
+        RightsRequest.objects.filter(case_id__in=case_ids)
+        .select_related("case", "requested_by", "decided_by", "lifted_by")
+        .order_by(_PENDING_FIRST, "-requested_at", "-id")
+    )

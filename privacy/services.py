@@ -10,22 +10,43 @@ from __future__ import annotations
 
 import datetime
 
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
 from kernel.errors import GuardFailed, InvalidInput, NotAllowed
 from kernel.services import save_with_history, service
+from kernel.validators import clean_text
 from notifications.events import Event
 from notifications.publish import notify
 
-from . import special
-from .models import Answer, Consent, ConsentForm, Minority, Purpose, SpecialCategory
+from . import erasure, selectors, special
+from .models import (
+    BREAK_GLASS_HOURS,
+    Answer,
+    BreakGlassGrant,
+    Consent,
+    ConsentForm,
+    Minority,
+    Purpose,
+    RightsRequest,
+    RightsRequestKind,
+    RightsRequestOrigin,
+    RightsRequestStatus,
+    SpecialCategory,
+)
 from .models import SpecialCategoryRecord as Record
 
 RECORD_CONSENT = "privacy.record_consent"
 WITHDRAW_CONSENT = "privacy.withdraw_consent"
 RECORD_SPECIAL_CATEGORY = "privacy.record_special_category"
+BREAK_GLASS = "privacy.break_glass"
+REVIEW_BREAK_GLASS = "privacy.review_break_glass"
+RECORD_RIGHTS_REQUEST = "privacy.record_rights_request"
+DECIDE_RIGHTS_REQUEST = "privacy.decide_rights_request"
+# Long enough that "x" or "ok" is not a reason a reviewer can judge.
+REASON_MIN_LENGTH = 10
 
 
 def _require_perm(user, permission: str) -> None:
@@ -60,6 +81,7 @@ def consent_record(
     """Record the client's consent to ``purpose`` (with ``partner`` for sharing)."""
     _require_perm(user, RECORD_CONSENT)
     case = _lock(case)
+    selectors.require_processing_allowed(case)
     if not case.is_active:
         raise GuardFailed(_("The case is not active: no consent can be recorded on it."))
     if purpose not in Purpose.values:
@@ -182,3 +204,240 @@ def special_category_record(
     record.recorded_at = timezone.now()
     save_with_history(record, user=user, reason=code)
     return record
+# --------------------------------------------------------------------------------------------
+# Break-glass
+# --------------------------------------------------------------------------------------------
+
+
+@service
+def break_glass_grant(*, user, case, reason: str, supervisors) -> BreakGlassGrant:
+    """Give ``user`` reading access to ``case`` (outside their scope: the caller checked it) for
+    ``BREAK_GLASS_HOURS``, and tell the case organisation's ``supervisors`` after commit."""
+    _require_perm(user, BREAK_GLASS)
+    reason = clean_text(reason, field="reason", max_length=1000)
+    if len(reason) < REASON_MIN_LENGTH:
+        raise InvalidInput(
+            {
+                "reason": [
+                    _("State the reason in at least %(n)s characters.") % {"n": REASON_MIN_LENGTH}
+                ]
+            }
+        )
+    case = _lock(case)
+    now = timezone.now()
+    grant = BreakGlassGrant(
+        case=case,
+        user=user,
+        reason=reason,
+        granted_at=now,
+        expires_at=now + datetime.timedelta(hours=BREAK_GLASS_HOURS),
+    )
+    save_with_history(grant, user=user, reason="break_glass.open", validate=False)
+    for supervisor in sorted(set(supervisors) - {user}, key=lambda u: u.pk):
+        notify(
+            recipient=supervisor,
+            event=Event.BREAK_GLASS,
+            params={"case": case.number, "user": user.get_full_name() or user.get_username()},
+            url=_url("privacy:break_glass_review"),
+            case=case,
+        )
+    return grant
+
+
+def _url(name: str, *args) -> str:
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:  # a site without the pages (the API alone)
+        return ""
+
+
+@service
+def break_glass_review(*, user, grant: BreakGlassGrant, note: str) -> BreakGlassGrant:
+    """A supervisor marks a break-glass access as reviewed, with a note. ``grant`` comes from
+    the caller's scoped list."""
+    _require_perm(user, REVIEW_BREAK_GLASS)
+    note = clean_text(note, field="note", max_length=1000)
+    grant = BreakGlassGrant.objects.select_for_update().get(pk=grant.pk)
+    if grant.user_id == user.pk:
+        raise NotAllowed(_("Four eyes: you cannot review your own break-glass access."))
+    if grant.reviewed_at is not None:
+        raise GuardFailed(_("This access has been reviewed already."))
+    grant.reviewed_by = user
+    grant.reviewed_at = timezone.now()
+    grant.review_note = note
+    save_with_history(grant, user=user, reason="break_glass.review", validate=False)
+    return grant
+
+
+# --------------------------------------------------------------------------------------------
+# Erasure and restriction (GDPR Art. 17 and 18)
+# --------------------------------------------------------------------------------------------
+
+_OPEN = (RightsRequestStatus.PENDING, RightsRequestStatus.WAITING, RightsRequestStatus.IN_FORCE)
+
+
+@service
+def rights_request_record(
+    *, user, case, kind: str, received_on: datetime.date, details: str = "", supervisors=()
+) -> RightsRequest:
+    """Record the client's request to erase (Art. 17) or restrict (Art. 18) their data; a
+    supervisor other than ``user`` decides it: the case organisation's ``supervisors`` are told
+    after commit."""
+    _require_perm(user, RECORD_RIGHTS_REQUEST)
+    if kind not in RightsRequestKind.values:
+        raise InvalidInput({"kind": [_("Choose erasure or restriction.")]})
+    received_on = _date(received_on, field="received_on")
+    if received_on > timezone.localdate():
+        raise InvalidInput({"received_on": [_("The date cannot be in the future.")]})
+    details = clean_text(details, field="details", required=False, max_length=2000)
+    case = _lock(case)
+    open_requests = RightsRequest.objects.filter(kind=kind, status__in=_OPEN)
+    if kind == RightsRequestKind.ERASURE:
+        # Erasure is of the person: one request covers every case of the client.
+        open_requests = open_requests.filter(case__client_id=case.client_id)
+    else:
+        open_requests = open_requests.filter(case=case)
+    if open_requests.exists():
+        raise GuardFailed(_("Such a request is already open for this client."))
+    if RightsRequest.objects.filter(
+        case__client_id=case.client_id,
+        kind=RightsRequestKind.ERASURE,
+        status=RightsRequestStatus.ERASED,
+    ).exists():
+        raise GuardFailed(_("The client's data have been erased already."))
+    request = RightsRequest(
+        case=case,
+        kind=kind,
+        received_on=received_on,
+        details=details,
+        requested_by=user,
+        requested_at=timezone.now(),
+    )
+    save_with_history(request, user=user, reason=f"rights.record_{kind}", validate=False)
+    for supervisor in sorted(set(supervisors) - {user}, key=lambda u: u.pk):
+        notify(
+            recipient=supervisor,
+            event=Event.RIGHTS_REQUESTED,
+            params={"case": case.number},
+            url=_url("privacy:case_rights", case.pk),
+            case=case,
+        )
+    return request
+
+
+def _locked_request(request: RightsRequest) -> RightsRequest:
+    return (
+        RightsRequest.objects.select_for_update()
+        .select_related("case__programme", "case__client")
+        .get(pk=request.pk)
+    )
+
+
+@service
+def rights_request_decide(
+    *, user, request: RightsRequest, approve: bool, note: str = ""
+) -> RightsRequest:
+    """A supervisor other than the one who recorded it decides a request (four eyes).
+
+    An approved restriction is in force at once. An approved erasure is carried out at once
+    when every case of the client is closed and the funder's retention hold is over; while the
+    hold applies it waits (``held_until``) for ``manage.py purge_expired``."""
+    _require_perm(user, DECIDE_RIGHTS_REQUEST)
+    _lock(request.case)
+    request = _locked_request(request)
+    if request.requested_by_id == user.pk:
+        raise NotAllowed(_("Four eyes: you cannot decide a request you recorded."))
+    if request.status != RightsRequestStatus.PENDING:
+        raise GuardFailed(_("This request has been decided already."))
+    note = clean_text(note, field="note", required=not approve, max_length=2000)
+    request.decided_by = user
+    request.decided_at = timezone.now()
+    request.decision_note = note
+    if not approve:
+        request.status = RightsRequestStatus.REJECTED
+        save_with_history(request, user=user, reason="rights.reject", validate=False)
+        return request
+    if request.kind == RightsRequestKind.RESTRICTION:
+        request.status = RightsRequestStatus.IN_FORCE
+        save_with_history(request, user=user, reason="rights.restrict", validate=False)
+        return request
+    cases = list(request.case.client.cases.select_related("programme").order_by("pk"))
+    still_open = [case.number for case in cases if case.stage != "closed"]
+    if still_open:
+        raise GuardFailed(
+            _("Close every case of the client before erasing their data: %(cases)s.")
+            % {"cases": ", ".join(still_open)}
+        )
+    held = selectors.hold_applies(cases)
+    if held is not None:
+        request.status = RightsRequestStatus.WAITING
+        request.held_until = held
+        save_with_history(request, user=user, reason="rights.approve_erasure", validate=False)
+        return request
+    return _erase(request, user=user)
+
+
+def _erase(request: RightsRequest, *, user) -> RightsRequest:
+    request.status = RightsRequestStatus.ERASED
+    request.erased_at = timezone.now()
+    save_with_history(request, user=user, reason="rights.erase", validate=False)
+    erasure.erase_client(user=user, client_id=request.case.client_id, what=f"art17:{request.pk}")
+    request.refresh_from_db()
+    return request
+
+
+@service
+def rights_request_lift(*, user, request: RightsRequest, note: str) -> RightsRequest:
+    """A supervisor lifts a restriction in force: the case can be processed again."""
+    _require_perm(user, DECIDE_RIGHTS_REQUEST)
+    _lock(request.case)
+    request = _locked_request(request)
+    if (
+        request.kind != RightsRequestKind.RESTRICTION
+        or request.status != RightsRequestStatus.IN_FORCE
+    ):
+        raise GuardFailed(_("Only a restriction in force can be lifted."))
+    note = clean_text(note, field="note", max_length=2000)
+    request.status = RightsRequestStatus.LIFTED
+    request.lifted_by = user
+    request.lifted_at = timezone.now()
+    request.decision_note = f"{request.decision_note}\n{note}".strip()
+    save_with_history(request, user=user, reason="rights.lift", validate=False)
+    return request
+
+
+@service
+def erasure_carry_out(*, user, case, today: datetime.date | None = None) -> RightsRequest:
+    """Erase the client of ``case`` now that the retention hold is over: an approved erasure
+    that waited for it, or, at the end of the retention period, a row recording why
+    (``manage.py purge_expired``)."""
+    _lock(case)
+    cases = list(case.client.cases.select_related("programme").order_by("pk"))
+    held = selectors.hold_applies(cases, today=today)
+    if held is not None:
+        raise GuardFailed(
+            _(
+                "The funder's retention hold applies until %(date)s: the data cannot be erased "
+                "before then."
+            )
+            % {"date": held.isoformat()}
+        )
+    waiting = (
+        RightsRequest.objects.select_for_update()
+        .filter(
+            case__client_id=case.client_id,
+            kind=RightsRequestKind.ERASURE,
+            status=RightsRequestStatus.WAITING,
+        )
+        .select_related("case")
+        .first()
+    )
+    if waiting is None:
+        waiting = RightsRequest(
+            case=case,
+            kind=RightsRequestKind.ERASURE,
+            origin=RightsRequestOrigin.RETENTION,
+            received_on=today or timezone.localdate(),
+            requested_at=timezone.now(),
+        )
+    return _erase(waiting, user=user)

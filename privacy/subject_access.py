@@ -302,6 +302,19 @@ def _row_label(row) -> str:
         return f"{row._meta.verbose_name} #{row.pk}"
 
 
+def referring_rows(subject: models.Model) -> dict[type[models.Model], set]:
+    """``{model: primary keys}`` of every row that refers to ``subject`` (the subject's own row
+    included), live tables and history tables alike: what an erasure must visit."""
+    walk = _Walk()
+    walk.run(subject)
+    return {model: ids for model, ids in walk.ids.items() if ids}
+
+
+def history_of(model) -> type[models.Model] | None:
+    """The model a simple-history table mirrors, or None when ``model`` is not one."""
+    return _history_of(model)
+
+
 def collect(subject: models.Model) -> list[Section]:
     """Every row that refers to ``subject``, one section per table, in the active language:
     the subject's own row first, then the tables in the order the walk reached them."""

@@ -30,6 +30,7 @@ def _notify(user, event=Event.CASE_STAGE_CHANGED, **params):
         "days": 4,
         "assignee": "M",
         "purpose": "photos at events",
+        "user": "U",
         **params,
     }
     with transaction.atomic():

@@ -86,6 +86,11 @@ def test_the_audit_chain_commits_exactly_the_fields_it_committed_before_the_regi
         "casework.referral": ("purpose", "answer"),
         "audit.reviewsignoff": ("note",),
         "privacy.specialcategoryrecord": ("answer", "minority", "note", "correction_reason"),
+        # Free texts of break-glass and of the client's requests: erased with the client.
+        "privacy.breakglassgrant": ("reason", "review_note"),
+        "privacy.rightsrequest": ("details", "decision_note"),
+        # Not a tracked model (no chain): listed so the erasure empties it with the client.
+        "admin.logentry": ("object_repr", "change_message"),
     }
 
 

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from privacy.models import Answer, Minority, Purpose
+from privacy.models import Answer, Minority, Purpose, RightsRequestKind
 
 
 class ConsentRecordForm(forms.Form):
@@ -26,3 +26,37 @@ class SpecialCategoryForm(forms.Form):
     )
     note = forms.CharField(label=_("details"), required=False, max_length=4000)
     reason = forms.CharField(label=_("reason for the correction"), required=False, max_length=1000)
+class BreakGlassForm(forms.Form):
+    number = forms.CharField(label=_("case number"), max_length=80)
+    reason = forms.CharField(
+        label=_("Why do you need this case?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        help_text=_(
+            "Your access lasts 24 hours, is logged, and the case's supervisors are told and "
+            "review the reason."
+        ),
+    )
+
+
+class BreakGlassReviewForm(forms.Form):
+    note = forms.CharField(label=_("review note"), max_length=1000)
+
+
+class RightsRequestForm(forms.Form):
+    kind = forms.ChoiceField(label=_("kind"), choices=RightsRequestKind.choices)
+    received_on = forms.DateField(label=_("received on"))
+    details = forms.CharField(
+        label=_("the request"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("decision"), choices=[("approve", _("approve")), ("reject", _("reject"))]
+    )
+    note = forms.CharField(label=_("decision note"), max_length=2000, required=False)
+
+
+class LiftForm(forms.Form):
+    note = forms.CharField(label=_("why it is lifted"), max_length=2000)

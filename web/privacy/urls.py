@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import subject_access, views
+from . import rights, subject_access, views
 
 app_name = "privacy"
 
@@ -17,6 +17,18 @@ urlpatterns = [
         views.special_category_record,
         name="special_category_record",
     ),
+    path("break-glass/", rights.break_glass, name="break_glass"),
+    path("break-glass/review/", rights.break_glass_review, name="break_glass_review"),
+    path(
+        "break-glass/<int:grant_id>/reviewed/",
+        rights.break_glass_mark_reviewed,
+        name="break_glass_mark_reviewed",
+    ),
+    path("rights/", rights.rights_list, name="rights_list"),
+    path("cases/<int:case_id>/rights/", rights.case_rights, name="case_rights"),
+    path("cases/<int:case_id>/rights/record/", rights.rights_record, name="rights_record"),
+    path("rights/<int:request_id>/decide/", rights.rights_decide, name="rights_decide"),
+    path("rights/<int:request_id>/lift/", rights.rights_lift, name="rights_lift"),
     path("processing/", views.processing_record, name="processing_record"),
     path("processing.csv", views.processing_record_csv, name="processing_record_csv"),
     path(
