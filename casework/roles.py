@@ -13,6 +13,9 @@ class Role(models.TextChoices):
     MENTOR = "mentor", _("mentor")
     SUPERVISOR = "supervisor", _("supervisor")
     PROGRAMME_ADMIN = "programme_admin", _("programme admin")
+    # Field work in segregated settlements, micro-projects and the partnership (community/).
+    # A role of its own: consultants see no case files unless they also hold a casework role.
+    COMMUNITY_CONSULTANT = "community_consultant", _("community consultant")
 
 
 VIEW_PROCESS = "workflows.view_caseprocess"
@@ -33,6 +36,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "privacy.record_consent",
         "privacy.withdraw_consent",
         VIEW_PROCESS,
+        "community.view_community_work",
+        "community.log_field_visit",
+        "community.propose_micro_project",
     ],
     Role.MENTOR: [
         "casework.view_case",
@@ -56,6 +62,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "privacy.withdraw_consent",
         "privacy.view_processing_record",
         VIEW_PROCESS,
+        "community.view_community_work",
+        "community.review_field_work",
+        "community.propose_micro_project",
+        "community.decide_micro_project",
+        "community.run_micro_project",
+        "community.record_partnership",
     ],
     Role.PROGRAMME_ADMIN: [
         "casework.view_programme",
@@ -63,6 +75,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "casework.view_organisation",
         "privacy.view_processing_record",
         VIEW_PROCESS,
+    ],
+    Role.COMMUNITY_CONSULTANT: [
+        "community.view_community_work",
+        "community.log_field_visit",
+        "community.propose_micro_project",
+        "community.run_micro_project",
+        "community.record_partnership",
     ],
 }
 

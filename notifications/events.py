@@ -23,6 +23,8 @@ class Event(models.TextChoices):
     CONSENT_WITHDRAWN_TELL_PARTNER = "consent_withdrawn_partner", _(
         "sharing consent withdrawn: tell the partner office"
     )
+    MICRO_PROJECT_ASSIGNED = "micro_project_assigned", _("micro-project given to you")
+    MICRO_PROJECT_STATUS = "micro_project_status", _("micro-project status changed")
 
 
 TITLES = {
@@ -44,4 +46,6 @@ TITLES = {
     Event.CONSENT_WITHDRAWN_TELL_PARTNER: _(
         "Consent to sharing withdrawn (case %(case)s): tell %(partner)s to stop using the data"
     ),
+    Event.MICRO_PROJECT_ASSIGNED: _("You are responsible for the micro-project: %(project)s"),
+    Event.MICRO_PROJECT_STATUS: _("Micro-project %(project)s is now: %(status)s"),
 }

@@ -79,6 +79,13 @@ EVENTS = Processing(
     _("As the client file"),
     _("The organising organisation's staff; the funder in aggregates"),
 )
+COMMUNITY_WORK = Processing(
+    "community_work",
+    _("Community work: field visits, micro-projects and partnership meetings"),
+    _("Art. 6(1)(e) public task (social-inclusion programme)"),
+    _("As the client file"),
+    _("The recording organisation's staff; the funder in aggregates"),
+)
 NOTIFICATIONS = Processing(
     "notifications",
     _("Telling staff about their tasks"),
@@ -275,6 +282,19 @@ NOT_PERSONAL: dict[str, tuple[str, ...]] = {
     "viewflow.process": _PROCESS_MACHINERY,
     "workflows.caseprocess": _PROCESS_MACHINERY,
     "workflows.opentask": ("task", "organisation", "stage", "node", "owner_permission"),
+    "community.fieldvisit": (
+        "programme", "organisation", "kind", "visited_on", "settlement", "locality",
+        "people_reached",
+    ),
+    "community.microproject": (
+        "programme", "organisation", "title", "settlement", "budget", "starts_on", "ends_on",
+        "status", "status_changed_on",
+    ),
+    "community.milestone": ("project", "title", "due_on", "done_on"),
+    "community.monitoringvisit": ("project", "visited_on", "is_final"),
+    "community.partnershipmeeting": ("programme", "organisation", "title", "held_on", "settlement"),
+    "community.measure": ("programme", "organisation", "title", "deadline", "status", "done_on"),
+    "community.measurelink": ("measure", "micro_project", "event"),
 }
 
 

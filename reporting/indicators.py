@@ -361,3 +361,8 @@ INDICATORS: dict[str, Indicator] = {
         ),
     ]
 }
+
+# Community work (consultants' field work, micro-projects, the partnership): a block of its own.
+from .community_indicators import indicators as community_indicators  # noqa: E402
+
+INDICATORS.update((indicator.code, indicator) for indicator in community_indicators())

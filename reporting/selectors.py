@@ -171,5 +171,5 @@ def records_behind(*, scope: Scope, code: str, organisation_id=None, location=No
         "referral": ["case", "partner"],
         "event": [],
         "attendee": ["event"],
-    }[indicator.lists]
+    }.get(indicator.lists, [])
     return indicator, rows.select_related(*related).order_by("-pk")
