@@ -82,7 +82,7 @@ class FieldVisitForm(forms.Form):
     def __init__(self, *args, programmes=None, clients=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["programme"].queryset = programmes
-        if programmes is not None and len(programmes) == 1:
+        if programmes is not None and len(programmes) == 1:  # a consultant's usual case
             self.fields["programme"].initial = programmes[0].pk
         self.fields["clients"].queryset = clients
         self.fields["clients"].label_from_instance = lambda c: f"{c.full_name} ({c.settlement})"

@@ -129,7 +129,7 @@ def visit_new(request):
     _require_perm(user, services.LOG_VISIT)
     form = forms.FieldVisitForm(
         request.POST or None,
-        programmes=list(casework_selectors.programmes_for(user=user)),
+        programmes=casework_selectors.programmes_for(user=user),
         clients=casework_selectors.clients_visible_to(user).order_by("family_name", "given_name"),
         initial={"visited_on": timezone.localdate()},
     )
