@@ -104,27 +104,6 @@ class EventAttendee(models.Model):
 # --------------------------------------------------------------------------------------------
 
 
-class CommunityWorkPermissions(models.Model):
-    """Holds the role permissions of community work (no table): they belong to the app rather
-    than to one of its models, like ``casework.record_casework``."""
-
-    class Meta:
-        managed = False
-        default_permissions = ()
-        permissions = [
-            ("view_community_work", "Can see the community work of the organisation"),
-            ("log_field_visit", "Can log field visits and contacts in communities"),
-            ("review_field_work", "Can review the field-work log of the organisation"),
-            ("propose_micro_project", "Can propose micro-projects"),
-            ("decide_micro_project", "Can approve, reject and close micro-projects"),
-            ("run_micro_project", "Can run micro-projects: milestones and monitoring"),
-            ("record_partnership", "Can record partnership meetings and action-plan measures"),
-        ]
-
-    def __str__(self) -> str:
-        return "community work"
-
-
 class VisitKind(models.TextChoices):
     VISIT = "visit", _("field visit")
     CONTACT = "contact", _("contact (phone, office)")
@@ -172,6 +151,16 @@ class FieldVisit(models.Model):
         verbose_name = _("field visit")
         verbose_name_plural = _("field visits")
         ordering = ["-visited_on", "-id"]
+        # The role permissions of all community work live here (see casework.roles).
+        permissions = [
+            ("view_community_work", "Can see the community work of the organisation"),
+            ("log_field_visit", "Can log field visits and contacts in communities"),
+            ("review_field_work", "Can review the field-work log of the organisation"),
+            ("propose_micro_project", "Can propose micro-projects"),
+            ("decide_micro_project", "Can approve, reject and close micro-projects"),
+            ("run_micro_project", "Can run micro-projects: milestones and monitoring"),
+            ("record_partnership", "Can record partnership meetings and action-plan measures"),
+        ]
         indexes = [
             models.Index(fields=["organisation", "-visited_on"]),
             models.Index(fields=["programme", "visited_on"]),
