@@ -84,8 +84,12 @@ class FieldVisitForm(forms.Form):
         self.fields["programme"].queryset = programmes
         if programmes is not None and len(programmes) == 1:  # a consultant's usual case
             self.fields["programme"].initial = programmes[0].pk
-        self.fields["clients"].queryset = clients
-        self.fields["clients"].label_from_instance = lambda c: f"{c.full_name} ({c.settlement})"
+        if clients is None or not clients.exists():
+            # A consultant without a casework role sees no clients: no empty box on the phone.
+            del self.fields["clients"]
+        else:
+            self.fields["clients"].queryset = clients
+            self.fields["clients"].label_from_instance = lambda c: f"{c.full_name} ({c.settlement})"
 
 
 class MicroProjectForm(forms.Form):

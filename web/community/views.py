@@ -136,7 +136,7 @@ def visit_new(request):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data["programme_id"] = data.pop("programme").pk
-        data["client_ids"] = [client.pk for client in data.pop("clients")]
+        data["client_ids"] = [client.pk for client in data.pop("clients", [])]
         try:
             visit = services.visit_log(user=user, **data)
         except InvalidInput as error:
