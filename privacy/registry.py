@@ -226,6 +226,32 @@ PERSONAL: dict[str, dict[str, Field]] = {
         **_fields(STAFF, STAFF_ID, "owner"),
         **_fields(C, RECORD, "case", "created", "due_at"),
     },
+    # Community work (community/): field visits may name the clients they concerned, and their
+    # free text (topic, follow-up, findings, decisions) may name people.
+    "community.fieldvisit": {
+        **_fields(COMMUNITY_WORK, FREE_TEXT, "topic", "follow_up"),
+        "consultant": Field(STAFF, STAFF_ID),
+    },
+    "community.fieldvisitclient": {
+        "client": Field(COMMUNITY_WORK, LINK),
+        "visit": Field(COMMUNITY_WORK, RECORD),
+    },
+    "community.microproject": {
+        **_fields(COMMUNITY_WORK, FREE_TEXT, "description", "decision_note"),
+        **_fields(STAFF, STAFF_ID, "responsible", "proposed_by"),
+    },
+    "community.monitoringvisit": {
+        "findings": Field(COMMUNITY_WORK, FREE_TEXT),
+        "visitor": Field(STAFF, STAFF_ID),
+    },
+    "community.partnershipmeeting": {
+        "decisions": Field(COMMUNITY_WORK, FREE_TEXT),
+        "recorded_by": Field(STAFF, STAFF_ID),
+    },
+    "community.meetingattendee": {
+        "name": Field(COMMUNITY_WORK, IDENTITY),
+        **_fields(COMMUNITY_WORK, RECORD, "meeting", "organisation"),
+    },
 }
 
 # Fields that hold no personal data, decided one by one: programme set-up, codes and states,
