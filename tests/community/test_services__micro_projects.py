@@ -3,6 +3,7 @@ and reason) and the live notification of the responsible person, sent only after
 
 import datetime
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.db import transaction
@@ -43,10 +44,17 @@ def test_a_proposal_is_proposed_with_history_and_tells_the_responsible_person(
     assert callbacks  # the push waits for the commit
 
 
+@pytest.fixture
+def push():
+    with mock.patch("notifications.publish.push") as patched:
+        yield patched
+
+
 def test_approval_moves_to_approved_records_the_approver_and_notifies_after_commit(
-    world, django_capture_on_commit_callbacks
+    world, push, django_capture_on_commit_callbacks
 ):
     project = propose(world)
+    push.reset_mock()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.project_approve(user=world.supervisor, project_id=project.pk, note="OK")
     project.refresh_from_db()
@@ -54,7 +62,13 @@ def test_approval_moves_to_approved_records_the_approver_and_notifies_after_comm
     assert project.decision_note == "OK"
     assert last_history(project) == (world.supervisor, "micro_project.approve", "approved")
     assert told(world.worker) == ["Micro-project Komunitná záhrada is now: approved"]
-    assert len(callbacks) >= 1  # the push is registered, not yet sent
+    assert push.call_count == 0  # the row is written; the push waits for the commit
+    for callback in callbacks:
+        callback()
+    pushed = [call.args[0] for call in push.call_args_list]
+    assert [(n.recipient, n.event, n.url) for n in pushed] == [
+        (world.worker, Event.MICRO_PROJECT_STATUS, project.get_absolute_url())
+    ]
 
 
 def test_approval_without_budget_and_responsible_person_names_both_and_writes_nothing(world):
@@ -221,9 +235,10 @@ def test_a_monitoring_visit_cannot_be_in_the_future_nor_without_findings(world):
     assert not project.monitoring_visits.exists()
 
 
-def test_a_transition_rolled_back_notifies_no_one(world, django_capture_on_commit_callbacks):
+def test_a_transition_rolled_back_notifies_no_one(world, push, django_capture_on_commit_callbacks):
     project = propose(world)
     Notification.objects.all().delete()
+    push.reset_mock()
     with (
         django_capture_on_commit_callbacks(execute=True) as callbacks,
         pytest.raises(RuntimeError),
@@ -232,6 +247,7 @@ def test_a_transition_rolled_back_notifies_no_one(world, django_capture_on_commi
         services.project_approve(user=world.supervisor, project_id=project.pk)
         raise RuntimeError("the surrounding work failed")
     assert callbacks == []
+    assert push.call_count == 0
     assert not Notification.objects.exists()
     project.refresh_from_db()
     assert project.status == MicroProjectStatus.PROPOSED

@@ -177,3 +177,136 @@ def test_the_pages_speak_slovak(world, client):
     assert page.status_code == 200
     assert "Mikroprojekty" in text
     assert "navrhnutý" in text
+
+
+def test_a_social_worker_names_the_clients_a_visit_concerned_and_the_visit_links_their_case(
+    world, client
+):
+    from casework import services as casework_services
+
+    from ..conftest import new_client
+
+    anna = new_client(world)
+    case = casework_services.case_open(
+        user=world.worker, client_id=anna.pk, programme_id=world.programme.pk
+    )
+    client.force_login(world.worker)
+    response = client.post(
+        reverse("community:visit_new"),
+        {
+            "programme": world.programme.pk,
+            "kind": "visit",
+            "visited_on": TODAY.isoformat(),
+            "settlement": "Ózd",
+            "topic": "Lakhatás",
+            "people_reached": "3",
+            "clients": [anna.pk],
+        },
+    )
+    assert response.status_code == 302
+    page = client.get(response.url).content.decode()
+    assert case.get_absolute_url() in page
+
+
+def test_a_meeting_is_recorded_through_the_form_with_attendees_by_organisation(world, client):
+    client.force_login(world.supervisor)
+    response = client.post(
+        reverse("community:meeting_new"),
+        {
+            "programme": world.programme.pk,
+            "title": "Polgármesterek és kisebbségi önkormányzatok",
+            "held_on": TODAY.isoformat(),
+            "settlement": "Ózd",
+            "attendees": f"Nagy Béla, {world.org.name}\nLakatos Éva\nKiss Ödön, Nincs ilyen",
+            "decisions": "Közös pályázat.",
+        },
+    )
+    assert response.status_code == 400  # an organisation outside the consortium
+    assert "Nincs ilyen" in response.content.decode()
+    response = client.post(
+        reverse("community:meeting_new"),
+        {
+            "programme": world.programme.pk,
+            "title": "Polgármesterek és kisebbségi önkormányzatok",
+            "held_on": TODAY.isoformat(),
+            "settlement": "Ózd",
+            "attendees": f"Nagy Béla, {world.org.name}\nLakatos Éva",
+            "decisions": "Közös pályázat.",
+        },
+    )
+    assert response.status_code == 302
+    page = client.get(response.url).content.decode()
+    assert "Nagy Béla" in page and world.org.name in page and "Közös pályázat." in page
+
+
+def test_a_measure_is_added_done_and_linked_through_its_pages(world, client):
+    project = propose(world)
+    client.force_login(world.supervisor)
+    response = client.post(
+        reverse("community:measure_list"),
+        {
+            "programme": world.programme.pk,
+            "organisation": world.org.pk,
+            "title": "Közösségi kert",
+            "deadline": TODAY.isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    measure_url = response.url
+    client.post(measure_url, {"action": "link", "link-micro_project": project.pk})
+    client.post(
+        measure_url,
+        {"action": "status", "status-status": "done", "status-done_on": TODAY.isoformat()},
+    )
+    page = client.get(measure_url).content.decode()
+    assert project.title in page
+    from community.models import Measure
+
+    measure = Measure.objects.get()
+    assert (measure.status, measure.done_on, measure.links.get().micro_project) == (
+        "done",
+        TODAY,
+        project,
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "queries"),
+    # The measure list also offers the new-measure form (programmes, organisations).
+    [("community:meeting_list", 8), ("community:measure_list", 10)],
+)
+def test_the_partnership_lists_cost_the_same_queries_for_one_or_many_rows(
+    world, client, django_assert_num_queries, name, queries
+):
+    from community.models import MeasureStatus
+
+    def add():
+        services.meeting_record(
+            user=world.supervisor,
+            programme_id=world.programme.pk,
+            title="Ülés",
+            held_on=TODAY,
+            settlement="Ózd",
+            decisions="-",
+            attendees=[("Nagy Béla", world.org.pk)],
+        )
+        measure = services.measure_create(
+            user=world.supervisor,
+            programme_id=world.programme.pk,
+            organisation_id=world.org.pk,
+            title="Intézkedés",
+            deadline=TODAY,
+        )
+        services.measure_set_status(
+            user=world.supervisor, measure_id=measure.pk, status=MeasureStatus.IN_PROGRESS
+        )
+
+    client.force_login(world.supervisor)
+    add()
+    client.get(reverse(name))
+    with django_assert_num_queries(queries) as first:
+        client.get(reverse(name))
+    for _ in range(3):
+        add()
+    with django_assert_num_queries(len(first.captured_queries)):
+        client.get(reverse(name))
