@@ -106,7 +106,7 @@ def test_a_consultant_logs_a_visit_on_a_phone_and_the_partner_sees_the_approval_
     supervisor.goto(project_url)
     supervisor.fill("textarea[name=decision-note]", "V súlade s akčným plánom.")
     with supervisor.expect_navigation():
-        supervisor.locator("form.action-approve button[type=submit]").click()
+        supervisor.locator("form.action-decision button.action-approve").click()
     assert supervisor.locator("h1 [data-status]").get_attribute("data-status") == "approved"
 
     partner.wait_for_function(

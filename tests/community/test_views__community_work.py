@@ -310,3 +310,26 @@ def test_the_partnership_lists_cost_the_same_queries_for_one_or_many_rows(
         add()
     with django_assert_num_queries(len(first.captured_queries)):
         client.get(reverse(name))
+
+
+def test_the_supervisor_rejects_on_the_project_page_with_the_reason_typed_in_the_one_form(
+    world, client
+):
+    project = propose(world)
+    client.force_login(world.supervisor)
+    page = client.get(project.get_absolute_url()).content.decode()
+    assert 'value="approve"' in page and 'value="reject"' in page
+    response = client.post(
+        project.get_absolute_url(), {"action": "reject", "decision-note": "Mimo plánu."}
+    )
+    assert response.status_code == 302
+    project.refresh_from_db()
+    assert (project.status, project.decision_note) == (MicroProjectStatus.REJECTED, "Mimo plánu.")
+
+
+def test_the_proposer_is_offered_no_approval_of_their_own_project(world, client):
+    project = propose(world, user=world.supervisor)
+    client.force_login(world.supervisor)
+    page = client.get(project.get_absolute_url()).content.decode()
+    assert 'value="approve"' not in page
+    assert 'value="reject"' in page  # rejecting one's own proposal is withdrawing it

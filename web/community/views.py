@@ -329,6 +329,10 @@ def project_detail(request, project_id: int):
             allowed = False
         if allowed and not community_guards.in_status(project, *_step_sources(name)):
             steps.append({"name": name, "missing": guard(project)})
+    # Approval and rejection share one form: the note is the approval's remark or the
+    # rejection's reason.
+    approve_step = next((step for step in steps if step["name"] == "approve"), None)
+    steps = [step for step in steps if step["name"] != "approve"]
     can_reject = decides and project.status == MicroProjectStatus.PROPOSED
     can_visit = (runs or decides) and not community_guards.visitable(project)
     status = 400 if any(form.errors for form in page_forms.values()) else 200
@@ -339,6 +343,7 @@ def project_detail(request, project_id: int):
             "project": project,
             "forms": page_forms,
             "steps": steps,
+            "approve_step": approve_step,
             "can_reject": can_reject,
             "can_visit": can_visit,
             "can_edit": project.is_open and (user.has_perm(services.PROPOSE_PROJECT) or decides),
