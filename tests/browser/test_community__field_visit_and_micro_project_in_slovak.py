@@ -95,6 +95,17 @@ def test_a_consultant_logs_a_visit_on_a_phone_and_the_partner_sees_the_approval_
     assert "Tornaľa – Osada Hámor" in phone.content()
     assert fits_the_screen(phone)
     phone.screenshot(path=str(screenshots / "community-visit-phone-sk.png"), full_page=True)
+    # The other community pages fit the phone too.
+    for path in (
+        "/events/field/",
+        project.get_absolute_url(),
+        "/events/partnership/",
+        "/events/action-plan/",
+    ):
+        phone.goto(f"{server_url}{path}")
+        assert fits_the_screen(phone), path
+    phone.goto(project_url)
+    phone.screenshot(path=str(screenshots / "community-project-phone-sk.png"), full_page=True)
 
     # --- the partner's responsible person waits on the home page ---------------------------
     partner = log_in(browser, server_url, "worker", DESKTOP)

@@ -30,6 +30,8 @@ def _notify(user, event=Event.CASE_STAGE_CHANGED, **params):
         "days": 4,
         "assignee": "M",
         "purpose": "photos at events",
+        "project": "Komunitná záhrada",
+        "status": "approved",
         **params,
     }
     with transaction.atomic():
