@@ -13,6 +13,9 @@ class Role(models.TextChoices):
     MENTOR = "mentor", _("mentor")
     SUPERVISOR = "supervisor", _("supervisor")
     PROGRAMME_ADMIN = "programme_admin", _("programme admin")
+    # Field work in segregated settlements, micro-projects and the partnership (community/).
+    # A role of its own: consultants see no case files unless they also hold a casework role.
+    COMMUNITY_CONSULTANT = "community_consultant", _("community consultant")
 
 
 VIEW_PROCESS = "workflows.view_caseprocess"
@@ -35,6 +38,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "privacy.break_glass",
         "privacy.record_rights_request",
         VIEW_PROCESS,
+        "community.view_community_work",
+        "community.log_field_visit",
+        "community.propose_micro_project",
     ],
     Role.MENTOR: [
         "casework.view_case",
@@ -63,6 +69,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "privacy.record_rights_request",
         "privacy.decide_rights_request",
         VIEW_PROCESS,
+        "community.view_community_work",
+        "community.review_field_work",
+        "community.propose_micro_project",
+        "community.decide_micro_project",
+        "community.run_micro_project",
+        "community.record_partnership",
     ],
     Role.PROGRAMME_ADMIN: [
         "casework.view_programme",
@@ -71,6 +83,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "casework.manage_staff",
         "privacy.view_processing_record",
         VIEW_PROCESS,
+    ],
+    Role.COMMUNITY_CONSULTANT: [
+        "community.view_community_work",
+        "community.log_field_visit",
+        "community.propose_micro_project",
+        "community.run_micro_project",
+        "community.record_partnership",
     ],
 }
 

@@ -25,6 +25,8 @@ class Event(models.TextChoices):
     )
     BREAK_GLASS = "break_glass", _("case opened by break-glass")
     RIGHTS_REQUESTED = "rights_requested", _("erasure or restriction request to decide")
+    MICRO_PROJECT_ASSIGNED = "micro_project_assigned", _("micro-project given to you")
+    MICRO_PROJECT_STATUS = "micro_project_status", _("micro-project status changed")
 
 
 TITLES = {
@@ -52,4 +54,6 @@ TITLES = {
     Event.RIGHTS_REQUESTED: _(
         "The client of case %(case)s asked for erasure or restriction: decide the request"
     ),
+    Event.MICRO_PROJECT_ASSIGNED: _("You are responsible for the micro-project: %(project)s"),
+    Event.MICRO_PROJECT_STATUS: _("Micro-project %(project)s is now: %(status)s"),
 }

@@ -86,6 +86,13 @@ SUBJECT_RIGHTS = Processing(
     _("As the client file; the request stays, without its texts, as proof of the erasure"),
     _("The organisation's supervisors; the data protection officer"),
 )
+COMMUNITY_WORK = Processing(
+    "community_work",
+    _("Community work: field visits, micro-projects and partnership meetings"),
+    _("Art. 6(1)(e) public task (social-inclusion programme)"),
+    _("As the client file"),
+    _("The recording organisation's staff; the funder in aggregates"),
+)
 NOTIFICATIONS = Processing(
     "notifications",
     _("Telling staff about their tasks"),
@@ -266,6 +273,32 @@ PERSONAL: dict[str, dict[str, Field]] = {
         **_fields(STAFF, STAFF_ID, "owner"),
         **_fields(C, RECORD, "case", "created", "due_at"),
     },
+    # Community work (community/): field visits may name the clients they concerned, and their
+    # free text (topic, follow-up, findings, decisions) may name people.
+    "community.fieldvisit": {
+        **_fields(COMMUNITY_WORK, FREE_TEXT, "topic", "follow_up"),
+        "consultant": Field(STAFF, STAFF_ID),
+    },
+    "community.fieldvisitclient": {
+        "client": Field(COMMUNITY_WORK, LINK),
+        "visit": Field(COMMUNITY_WORK, RECORD),
+    },
+    "community.microproject": {
+        **_fields(COMMUNITY_WORK, FREE_TEXT, "description", "decision_note"),
+        **_fields(STAFF, STAFF_ID, "responsible", "proposed_by"),
+    },
+    "community.monitoringvisit": {
+        "findings": Field(COMMUNITY_WORK, FREE_TEXT),
+        "visitor": Field(STAFF, STAFF_ID),
+    },
+    "community.partnershipmeeting": {
+        "decisions": Field(COMMUNITY_WORK, FREE_TEXT),
+        "recorded_by": Field(STAFF, STAFF_ID),
+    },
+    "community.meetingattendee": {
+        "name": Field(COMMUNITY_WORK, IDENTITY),
+        **_fields(COMMUNITY_WORK, RECORD, "meeting", "organisation"),
+    },
 }
 
 # Fields that hold no personal data, decided one by one: programme set-up, codes and states,
@@ -325,6 +358,19 @@ NOT_PERSONAL: dict[str, tuple[str, ...]] = {
     "viewflow.process": _PROCESS_MACHINERY,
     "workflows.caseprocess": _PROCESS_MACHINERY,
     "workflows.opentask": ("task", "organisation", "stage", "node", "owner_permission"),
+    "community.fieldvisit": (
+        "programme", "organisation", "kind", "visited_on", "settlement", "locality",
+        "people_reached",
+    ),
+    "community.microproject": (
+        "programme", "organisation", "title", "settlement", "budget", "starts_on", "ends_on",
+        "status", "status_changed_on",
+    ),
+    "community.milestone": ("project", "title", "due_on", "done_on"),
+    "community.monitoringvisit": ("project", "visited_on", "is_final"),
+    "community.partnershipmeeting": ("programme", "organisation", "title", "held_on", "settlement"),
+    "community.measure": ("programme", "organisation", "title", "deadline", "status", "done_on"),
+    "community.measurelink": ("measure", "micro_project", "event"),
 }
 
 

@@ -574,3 +574,7 @@ ESF_INDICATORS = [
     ),
 ]
 INDICATORS.update((indicator.code, indicator) for indicator in ESF_INDICATORS)
+# Community work (consultants' field work, micro-projects, the partnership): a block of its own.
+from .community_indicators import indicators as community_indicators  # noqa: E402
+
+INDICATORS.update((indicator.code, indicator) for indicator in community_indicators())

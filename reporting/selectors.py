@@ -174,5 +174,5 @@ def records_behind(*, scope: Scope, code: str, organisation_id=None, location=No
         "attendee": ["event"],
         "entry": ["case"],
         "follow_up": ["case"],
-    }[indicator.lists]
+    }.get(indicator.lists, [])
     return indicator, rows.select_related(*related).order_by("-pk")

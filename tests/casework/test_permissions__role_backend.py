@@ -7,6 +7,8 @@ from django.contrib.auth.models import Group, Permission
 
 from casework.roles import ROLE_PERMISSIONS, Role
 
+from ..factories import staff
+
 
 def fresh(user):
     """The user as a new request loads it: no cached roles or permissions."""
@@ -24,18 +26,19 @@ def test_a_role_permission_costs_only_the_role_query(world, django_assert_num_qu
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", list(Role))
 def test_every_role_has_exactly_the_permissions_of_its_row_in_the_table(world, role):
-    user = fresh(
-        {
-            Role.SOCIAL_WORKER: world.worker,
-            Role.MENTOR: world.mentor,
-            Role.SUPERVISOR: world.supervisor,
-            Role.PROGRAMME_ADMIN: world.admin,
-        }[role]
-    )
+    users = {
+        Role.SOCIAL_WORKER: world.worker,
+        Role.MENTOR: world.mentor,
+        Role.SUPERVISOR: world.supervisor,
+        Role.PROGRAMME_ADMIN: world.admin,
+    }
+    if role == Role.COMMUNITY_CONSULTANT:
+        users[role] = staff(role, world.org, username="consultant")
+    user = fresh(users[role])
     every = {
         f"{p.content_type.app_label}.{p.codename}"
         for p in Permission.objects.filter(
-            content_type__app_label__in=["casework", "workflows", "privacy"]
+            content_type__app_label__in=["casework", "workflows", "privacy", "community"]
         )
     }
     granted = {permission for permission in every if user.has_perm(permission)}

@@ -31,6 +31,8 @@ def _notify(user, event=Event.CASE_STAGE_CHANGED, **params):
         "assignee": "M",
         "purpose": "photos at events",
         "user": "U",
+        "project": "Komunitná záhrada",
+        "status": "approved",
         **params,
     }
     with transaction.atomic():

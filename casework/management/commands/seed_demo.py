@@ -38,6 +38,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import models, transaction
 from django.utils import timezone
@@ -1305,6 +1306,7 @@ class Command(BaseCommand):
                 CohortStory(cohort=cohort, members=members, world=world, seed=seed).tell()
             created += 1
         self.summary(world, created=created, skipped=skipped, seconds=time.monotonic() - started)
+        call_command("seed_demo_community", force=True, stdout=self.stdout, stderr=self.stderr)
 
     # -- set-up ---------------------------------------------------------------------------------
 
