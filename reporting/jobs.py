@@ -43,6 +43,7 @@ from kernel.spreadsheets import safe_cell
 from . import runs
 from .indicators import INDICATORS, Scope
 from .models_runs import ExportFormat, ExportJob, ExportKind, FigureLevel, JobStatus
+from .routers import reading_reports
 from .selectors import report_scope
 
 log = logging.getLogger(__name__)
@@ -303,7 +304,8 @@ def _build(job: ExportJob) -> tuple[bytes, str]:
     )
     progress = _progress(job.pk)
     language = getattr(getattr(job.requested_by, "staff_profile", None), "language", None)
-    with override(language or settings.LANGUAGE_CODE):
+    # The export's reads go to the report replica when there is one (reporting.routers).
+    with override(language or settings.LANGUAGE_CODE), reading_reports():
         if job.kind == ExportKind.INDICATOR_TABLE:
             figures = runs.compute(scope, progress=progress)
             header, rows = indicator_table_header(), indicator_table_rows(figures)

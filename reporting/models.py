@@ -72,5 +72,6 @@ class Target(models.Model):
                 {"deadline": _("The deadline cannot be before the programme starts.")}
             )
 
+
 # Generated reports and export jobs live in a module of their own.
 from .models_runs import ExportJob, ReportFigure, ReportRun  # noqa: E402, F401

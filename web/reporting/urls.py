@@ -10,3 +10,8 @@ urlpatterns = [
     path("<int:programme_id>/export.<str:fmt>", views.export, name="export"),
     path("<int:programme_id>/<slug:code>/", views.records, name="records"),
 ]
+
+# Generated reports and export jobs.
+from . import urls_runs  # noqa: E402
+
+urlpatterns += urls_runs.urlpatterns
