@@ -278,3 +278,22 @@ def test_the_export_list_costs_the_same_queries_for_one_job_or_many(
     with django_assert_num_queries(len(one.captured_queries)):
         page = client.get(url).content.decode()
     assert page.count("download</a>") == 6
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "language, words",
+    [
+        ("hu", ["Beszámolási időszakok", "A jelentés elkészítése"]),
+        ("sk", ["Monitorovacie obdobia", "Vytvoriť správu"]),
+    ],
+)
+def test_the_periods_page_speaks_hungarian_and_slovak(world, client, language, words):
+    world.admin.staff_profile.language = language
+    world.admin.staff_profile.save()
+    client.force_login(world.admin)
+    page = client.get(
+        reverse("reporting:periods", args=[world.programme.pk]), HTTP_ACCEPT_LANGUAGE=language
+    ).content.decode()
+    for word in words:
+        assert word in page
