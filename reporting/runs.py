@@ -102,6 +102,15 @@ def _shape(code: str, total, places: dict, targets: dict, names: dict, scope: Sc
         per_org[org_id] = per_org.get(org_id, 0) + value
         per_location[place] = per_location.get(place, 0) + value
 
+    # A place with a target but nothing counted yet is a figure too (zero), as on the dashboard.
+    for t_code, org_id, settlement in targets:
+        if t_code != code:
+            continue
+        if org_id is not None and not settlement and org_id in names:
+            per_org.setdefault(org_id, 0)
+        if org_id is None and settlement and scope.organisation_ids is None:
+            per_location.setdefault(settlement, 0)
+
     def target(org_id, location):
         found = targets.get((code, org_id, location))
         return (found.value, found.deadline) if found else (None, None)

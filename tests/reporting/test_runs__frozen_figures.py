@@ -261,3 +261,28 @@ def test_a_report_is_submitted_once_and_a_supervisor_cannot_submit_the_consortiu
 
 def test_the_code_version_is_read_once_and_fits_its_column():
     assert len(runs.code_version()) <= 64
+
+
+@pytest.mark.django_db
+def test_a_place_with_a_target_and_nothing_counted_yet_is_frozen_as_zero(world):
+    for organisation_id, settlement in [(world.other_org.pk, ""), (None, "Sajó")]:
+        target_set(
+            user=world.admin,
+            programme_id=world.programme.pk,
+            indicator="forums",
+            value=3,
+            deadline=world.programme.ends_on,
+            organisation_id=organisation_id,
+            settlement=settlement,
+        )
+    run = runs.report_generate(
+        user=world.admin, programme_id=world.programme.pk, period_number=_current(world)
+    )
+    partner = run.figures.get(indicator="forums", level="organisation")
+    place = run.figures.get(indicator="forums", level="location")
+    assert (partner.organisation_name, partner.value, partner.target_value) == (
+        world.other_org.name,
+        0,
+        3,
+    )
+    assert (place.location, place.value, place.target_value) == ("Sajó", 0, 3)
