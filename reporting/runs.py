@@ -47,7 +47,7 @@ from casework.selectors import organisation_of, programmes_for
 from kernel.errors import InvalidInput, NotAllowed, NotFound
 from kernel.services import save_with_history, service
 
-from . import asof
+from . import asof, passes
 from .indicators import INDICATORS, Scope
 from .models import Target
 from .models_runs import FigureLevel, ReportFigure, ReportRun
@@ -170,8 +170,7 @@ def compute(
     figures: list[Figure] = []
     for done, code in enumerate(codes):
         if at is None:
-            indicator = INDICATORS[code]
-            total, places = indicator.total(scope), indicator.by_place(scope)
+            total, places, _series = passes.figures(INDICATORS[code], scope)
         else:
             total, places = asof.total_at(code, scope, at), asof.by_place_at(code, scope, at)
         figures += _shape(code, total, places, targets, names, scope)
