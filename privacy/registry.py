@@ -260,9 +260,9 @@ NOT_PERSONAL: dict[str, tuple[str, ...]] = {
         "value", "target_value", "target_deadline",
     ),
     "reporting.exportjob": (
-        "programme", "organisation", "kind", "format", "as_of", "status", "steps_done",
-        "steps_total", "created_at", "started_at", "heartbeat_at", "finished_at", "filename",
-        "content", "error",
+        "programme", "organisation", "kind", "format", "as_of", "language", "status",
+        "steps_done", "steps_total", "created_at", "started_at", "heartbeat_at", "finished_at",
+        "filename", "content", "error",
     ),
     "notifications.notification": ("event", "task_id"),
     "notifications.overduealert": ("task_id", "kind", "on_date", "created_at"),

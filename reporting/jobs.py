@@ -30,8 +30,8 @@ from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 from openpyxl import Workbook
 
 from casework.models import Programme
@@ -224,6 +224,7 @@ def export_request(
         kind=kind,
         format=fmt,
         as_of=scope.as_of,
+        language=get_language() or "",
     )
     transaction.on_commit(lambda: start(job.pk))
     return job
@@ -303,9 +304,8 @@ def _build(job: ExportJob) -> tuple[bytes, str]:
         organisation_ids=frozenset({job.organisation_id}) if job.organisation_id else None,
     )
     progress = _progress(job.pk)
-    language = getattr(getattr(job.requested_by, "staff_profile", None), "language", None)
     # The export's reads go to the report replica when there is one (reporting.routers).
-    with override(language or settings.LANGUAGE_CODE), reading_reports():
+    with override(job.language or settings.LANGUAGE_CODE), reading_reports():
         if job.kind == ExportKind.INDICATOR_TABLE:
             figures = runs.compute(scope, progress=progress)
             header, rows = indicator_table_header(), indicator_table_rows(figures)

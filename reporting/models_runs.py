@@ -144,6 +144,8 @@ class ExportJob(models.Model):
     kind = models.CharField(_("export"), max_length=20, choices=ExportKind.choices)
     format = models.CharField(_("format"), max_length=4, choices=ExportFormat.choices)
     as_of = models.DateField(_("records dated up to"))
+    # The language of the page it was asked from: the file's headings are in it.
+    language = models.CharField(max_length=10, blank=True)
     status = models.CharField(
         _("status"), max_length=8, choices=JobStatus.choices, default=JobStatus.QUEUED
     )
