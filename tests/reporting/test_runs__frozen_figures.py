@@ -286,3 +286,23 @@ def test_a_place_with_a_target_and_nothing_counted_yet_is_frozen_as_zero(world):
         3,
     )
     assert (place.location, place.value, place.target_value) == ("Sajó", 0, 3)
+
+
+@pytest.mark.django_db
+def test_generating_a_report_costs_the_same_queries_for_one_participant_or_many(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _participant(world, settlement="Ózd")
+    _generate = lambda: runs.report_generate(  # noqa: E731
+        user=world.admin, programme_id=world.programme.pk, period_number=_current(world)
+    )
+    _generate()
+    with CaptureQueriesContext(connection) as one:
+        _generate()
+    for settlement in ("Putnok", "Miskolc", "Ózd"):
+        _participant(world, settlement=settlement)
+    with CaptureQueriesContext(connection) as many:
+        run = _generate()
+    assert len(many.captured_queries) == len(one.captured_queries)
+    assert _figure(run, "participants") == 4
