@@ -20,6 +20,7 @@ GOALS = {
     "p2_db_p95_ms": 10.0,
     "p2_page_p95_ms": 50.0,
     "p4_ratio": 1.4,
+    "p5_p95_ms": 1000.0,
 }
 
 
@@ -43,6 +44,13 @@ def query_growth(results: dict) -> list[str]:
                     f"the same page of an organisation of the "
                     f"{p2['large']['clients']:,}-client dataset"
                 )
+        p5 = worker.get("p5") if isinstance(worker, dict) else None
+        if p5 and not p5["same_queries"]:
+            lines.append(
+                f"{vendor} P5 indicator report: {p5['small']['queries']} queries at "
+                f"{p5['small']['participants']:,} participants, {p5['large']['queries']} at "
+                f"{p5['large']['participants']:,}"
+            )
     return lines
 
 
@@ -95,6 +103,15 @@ def table(results: dict) -> str:
                 f"x{p4['history_cached']['ratio']['median']:.2f}, with audit chain "
                 f"x{p4['history_audit']['ratio']['median']:.2f}"
             )
+        p5 = worker.get("p5")
+        if p5:
+            for size in ("small", "large"):
+                r = p5[size]
+                out.append(
+                    f"P5 {vendor:10} indicator report, {r['participants']:,} participants: "
+                    f"p50 {_ms(r['report']['p50_ms'])} ms, p95 {_ms(r['report']['p95_ms'])} ms, "
+                    f"queries {r['queries']}; frozen run p50 {_ms(r['compute']['p50_ms'])} ms"
+                )
         p2 = worker.get("p2")
         if p2:
             out.append(
@@ -172,6 +189,7 @@ def markdown(results: dict) -> str:
     lines += _p1(results)
     lines += _p2(results)
     lines += _p4(results)
+    lines += p5_section(results)
     return "\n".join(lines)
 
 
@@ -235,6 +253,18 @@ def _goals(results: dict) -> list[str]:
                 f"{len(pages) - len(page_bad)} of {len(pages)} pages"
                 + (f" (not: {', '.join(page_bad)})" if page_bad else "")
                 + f" | {_ok(not page_bad)} |"
+            )
+        p5 = pg.get("p5")
+        if p5:
+            large = p5["large"]
+            p95 = large["report"]["p95_ms"]
+            lines.append(
+                f"| P5: the indicator report of a programme of {large['participants']:,} "
+                f"participants, p95 < {GOALS['p5_p95_ms']:.0f} ms, queries independent of size "
+                f"| {_ms(p95)} ms; {p5['small']['queries']} queries at "
+                f"{p5['small']['participants']:,} participants, {large['queries']} at "
+                f"{large['participants']:,} | "
+                f"{_ok(p95 < GOALS['p5_p95_ms'] and p5['same_queries'])} |"
             )
     for vendor in ("postgresql", "sqlite"):
         worker = _worker(results, vendor)
@@ -425,4 +455,52 @@ def _p4(results: dict) -> list[str]:
             f"{p4['speedup_us']:.0f} µs less per history row (in transaction)"
         )
     lines += ["", "The cheap win: " + "; ".join(descriptors) + ".", ""]
+    return lines
+
+
+def p5_section(results: dict) -> list[str]:
+    lines = []
+    for vendor in ("sqlite", "postgresql"):
+        worker = _worker(results, vendor)
+        p5 = worker.get("p5") if worker else None
+        if not p5:
+            continue
+        lines += [
+            f"### P5: the full indicator report of one programme ({vendor})",
+            "",
+            "`reporting.selectors.indicator_report` as the programme admin reads it (every "
+            "indicator: total, per partner and location, month by month) and "
+            "`reporting.runs.compute` (the figures a generated report freezes); "
+            f"{p5['large'].get('report', {}).get('n', 0)} calls each.",
+            "",
+            "| dataset | cases | participants | events | attendance lines | queries | "
+            "report p50 | report p95 | DB p95 | frozen run p50 | frozen run queries |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        ]
+        for size in ("small", "large"):
+            r = p5[size]
+            lines.append(
+                f"| {size} | {r['cases']:,} | {r['participants']:,} | {r['events']:,} | "
+                f"{r['attendees']:,} | {r['queries']} | {_ms(r['report']['p50_ms'])} ms | "
+                f"{_ms(r['report']['p95_ms'])} ms | {_ms(r['db']['p95_ms'])} ms | "
+                f"{_ms(r['compute']['p50_ms'])} ms | {r['compute_queries']} |"
+            )
+        large = p5["large"]
+        if "seq_scans" in large:
+            scans = ", ".join(large["seq_scans"]) or "none"
+            lines += [
+                "",
+                f"PostgreSQL's own time for one report: {_ms(large['db_server_ms'])} ms; "
+                f"sequential scans of more than 5,000 rows: {scans}.",
+            ]
+            for plan in large.get("slowest", [])[:2]:
+                lines += [
+                    "",
+                    f"Slowest query ({_ms(plan['total_ms'])} ms):",
+                    "",
+                    "```",
+                    plan["plan"],
+                    "```",
+                ]
+        lines.append("")
     return lines

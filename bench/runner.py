@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.db import connection
 
-from . import database, dataset, history_cost, machine, pages, transition
+from . import database, dataset, history_cost, indicator_report, machine, pages, transition
 
 # Pages whose query count depends on the variety of what they show, not on its amount.
 VARIETY_BOUND = {"audit_timeline"}
@@ -73,6 +73,15 @@ def run(plan: Plan, log=print) -> dict:
         )
         log(f"[{connection.vendor}] P4: {plan.runs} runs of {plan.saves} saves per variant")
         result["p4"] = history_cost.run(runs=plan.runs, saves=plan.saves, log=log)
+        if plan.p2:
+            # Last: it folds the datasets' cases into one programme per dataset.
+            result["p5"] = indicator_report.run(
+                small=result["p2"]["small"],
+                large=result["p2"]["large"],
+                repeats=3 if plan.quick else 10,
+                explain=not plan.quick,
+                log=log,
+            )
     finally:
         result["load_end"] = machine.load()
         result["seconds"] = time.monotonic() - started

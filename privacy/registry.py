@@ -212,6 +212,8 @@ PERSONAL: dict[str, dict[str, Field]] = {
     },
     "community.communityevent": {"organiser": Field(STAFF, STAFF_ID)},
     "reporting.target": {"set_by": Field(STAFF, STAFF_ID)},
+    "reporting.reportrun": _fields(STAFF, STAFF_ID, "generated_by", "submitted_by"),
+    "reporting.exportjob": {"requested_by": Field(STAFF, STAFF_ID)},
     "community.eventattendee": {
         "client": Field(EVENTS, LINK),
         **_fields(EVENTS, IDENTITY, "guest_name", "guest_settlement"),
@@ -329,6 +331,21 @@ NOT_PERSONAL: dict[str, tuple[str, ...]] = {
     ),
     "reporting.target": (
         "programme", "indicator", "organisation", "settlement", "baseline", "value", "deadline",
+    ),
+    # Generated reports and export files hold aggregates only (counts per partner and place).
+    "reporting.reportrun": (
+        "programme", "period_number", "period_starts_on", "period_ends_on", "as_of",
+        "organisation", "records_at", "from_history", "omitted", "generated_at", "code_version",
+        "submitted_at",
+    ),
+    "reporting.reportfigure": (
+        "run", "indicator", "level", "organisation_id_then", "organisation_name", "location",
+        "value", "target_value", "target_deadline",
+    ),
+    "reporting.exportjob": (
+        "programme", "organisation", "kind", "format", "as_of", "language", "status",
+        "steps_done", "steps_total", "created_at", "started_at", "heartbeat_at", "finished_at",
+        "filename", "content", "error",
     ),
     "notifications.notification": ("event", "task_id"),
     "notifications.overduealert": ("task_id", "kind", "on_date", "created_at"),

@@ -71,3 +71,7 @@ class Target(models.Model):
             raise ValidationError(
                 {"deadline": _("The deadline cannot be before the programme starts.")}
             )
+
+
+# Generated reports and export jobs live in a module of their own.
+from .models_runs import ExportJob, ReportFigure, ReportRun  # noqa: E402, F401

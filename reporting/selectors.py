@@ -16,6 +16,7 @@ from casework.roles import Role, roles_of
 from casework.selectors import organisation_of, programmes_for
 from kernel.errors import NotFound
 
+from . import passes
 from .indicators import INDICATORS, Indicator, Scope
 from .models import Target
 
@@ -107,9 +108,10 @@ def _progress(value, scope: Scope, target: Target | None) -> Progress:
 
 def indicator_report(*, scope: Scope) -> list[IndicatorReport]:
     """Every indicator of the registry: its total and its breakdown per partner and location,
-    each against the target committed for it. Three queries per indicator and one for the
-    targets and one for the organisations, whatever the number of records; one more per
-    indicator for its cumulative value month by month."""
+    each against the target committed for it, and its cumulative value month by month. One
+    query per indicator that counts rows or sums (``reporting.passes``), three per indicator
+    that counts distinct people, one for the targets and one for the organisations, whatever
+    the number of records."""
     targets = {
         (t.indicator, t.organisation_id, t.settlement): t
         for t in Target.objects.filter(programme=scope.programme)
@@ -122,13 +124,14 @@ def indicator_report(*, scope: Scope) -> list[IndicatorReport]:
     months = month_ends(scope.programme.starts_on, scope.as_of)
     reports = []
     for code, indicator in INDICATORS.items():
-        places = indicator.by_place(scope)
-        total = indicator.total(scope)
+        # One pass over the records where the aggregate adds up (reporting.passes).
+        # The grouped (ESF+) indicators are tables, without a chart: no monthly series.
+        total, places, series = passes.figures(indicator, scope, [] if indicator.group else months)
         # A supervisor's own organisation stands in for the consortium's target.
         whole = targets.get((code, None, "")) if scope.organisation_ids is None else None
         report = IndicatorReport(indicator, _progress(total, scope, whole))
-        if not indicator.group:  # the grouped (ESF+) indicators are tables, without a chart
-            report.series = list(zip(months, indicator.cumulative(scope, months), strict=True))
+        if not indicator.group:
+            report.series = list(zip(months, series, strict=True))
         per_org: dict[int, Decimal | int] = {}
         per_location: dict[str, Decimal | int] = {}
         for (org_id, place), value in places.items():

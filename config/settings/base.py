@@ -156,6 +156,10 @@ if os.environ.get("DATABASE_REPLICA_URL"):
     }
     DATABASE_ROUTERS = ["reporting.routers.ReportReplicaRouter"]
 
+# Who runs the long exports (reporting/jobs.py): a thread of the web worker after the request
+# commits ("thread"), or only the `manage.py run_export_jobs` command ("worker").
+REPORTING_EXPORT_RUNNER = os.environ.get("REPORTING_EXPORT_RUNNER", "thread")
+
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CHANNEL_LAYERS = {

@@ -15,3 +15,8 @@ urlpatterns = [
     ),
     path("<int:programme_id>/<slug:code>/", views.records, name="records"),
 ]
+
+# Generated reports and export jobs.
+from . import urls_runs  # noqa: E402
+
+urlpatterns += urls_runs.urlpatterns
