@@ -15,6 +15,7 @@ from audit.access import record_access
 from casework import services
 from casework.journey import Stage
 from casework.models import Case, Client, Programme
+from privacy import services as privacy_services
 
 from ..conftest import new_client
 from ..journey import TODAY, approve_plan, complete_intake, to_stage
@@ -29,6 +30,7 @@ FREE_TEXTS = (
     "Két ajánlat Yt2",  # referral answer
     "Rendben, átnézve Vb6",  # supervisor's review note
     "Elköltözött Miskolcra Hn1",  # closure reason
+    "Hallássérült, jelnyelv Gd8",  # special category: disability details
 )
 IDENTIFIERS = (FAMILY, GIVEN, PHONE, SETTLEMENT, *FREE_TEXTS)
 
@@ -52,7 +54,15 @@ def planted_case(world) -> Case:
     )
     record_access(user=world.worker, client=client, case=case, what="case_page")
     complete_intake(case, world)
-    services.plan_save(user=world.mentor, case_id=case.pk, summary=FREE_TEXTS[0])
+    # Signed today: the client becomes a participant, and their ESF+ entry record (with the
+    # settlement) is taken.
+    services.plan_save(
+        user=world.mentor, case_id=case.pk, summary=FREE_TEXTS[0], client_agreed_on=TODAY
+    )
+    # Special-category data lives in privacy's own table: it must go with the client too.
+    privacy_services.special_category_record(
+        user=world.worker, case=case, category="disability", answer="yes", note=FREE_TEXTS[7]
+    )
     services.goal_add(
         user=world.mentor, case_id=case.pk, area="employment", description=FREE_TEXTS[1]
     )

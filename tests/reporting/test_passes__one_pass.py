@@ -29,6 +29,8 @@ def records(world):
             user=world.worker,
             client_id=new_client(world, settlement=settlement).pk,
             programme_id=world.programme.pk,
+            # Opened (on paper) on the programme's first day: no date in this test predates it.
+            opened_on=world.programme.starts_on,
         )
         complete_intake(case, world)
         services.plan_save(

@@ -41,8 +41,12 @@ def _participant(world, *, agreed_on=TODAY, worker=None, mentor=None, **client):
             },
         )
     )
+    # Opened (on paper) on the programme's first day: no date in this test predates it.
     case = services.case_open(
-        user=worker or world.worker, client_id=person.pk, programme_id=world.programme.pk
+        user=worker or world.worker,
+        client_id=person.pk,
+        programme_id=world.programme.pk,
+        opened_on=world.programme.starts_on,
     )
     if worker is None:
         complete_intake(case, world)
