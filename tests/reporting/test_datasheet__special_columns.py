@@ -83,7 +83,7 @@ def _xlsx(client, world):
 
 def test_the_supervisor_sees_the_codes_of_their_organisations_cases(world, client, special_cohort):
     client.force_login(world.supervisor)
-    header, *rows = _xlsx(client, world).iter_rows(values_only=True)
+    _header, *rows = _xlsx(client, world).iter_rows(values_only=True)
     assert _special(rows) == {
         special_cohort["answered"]: ("yes", "declined"),
         special_cohort["silent"]: (None, None),
