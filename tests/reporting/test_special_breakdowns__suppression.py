@@ -83,6 +83,14 @@ def test_four_people_are_suppressed_with_the_next_smallest_cell(world):
     assert _counts(_scope(world)) == {"yes": None, "no": None, "declined": 9, "not_recorded": 0}
 
 
+def test_a_small_cell_among_zeros_is_hidden_with_a_zero_beside_the_participant_count(world):
+    # The dashboard publishes 3 participants; "yes" alone hidden among zeros would be 3.
+    _participants(world, ["yes"] * 3)
+    counts = _counts(_scope(world))
+    assert counts["yes"] is None
+    assert list(counts.values()).count(None) == 2
+
+
 def test_participants_without_a_record_are_counted_as_not_recorded(world):
     _participants(world, ["yes"] * 5 + [None] * 7, category="disability")
     assert _counts(_scope(world), "disability") == {
