@@ -1023,8 +1023,9 @@ class EntryRecord(models.Model):
     the client do not change it; corrections go through ``entry_record_correct`` and are in
     its history. One per person and programme: a person with two cases entered once.
 
-    Disability and minority are not here: they are special-category data and come from
-    ``privacy`` (a later change adds them)."""
+    Disability and minority are not here: they are special-category data kept by ``privacy``
+    (the dashboard's breakdown is reporting/special_breakdowns.py, the data sheet's columns
+    reporting/datasheet.py)."""
 
     client = models.ForeignKey(
         Client, on_delete=models.PROTECT, related_name="entry_records", verbose_name=_("client")

@@ -154,7 +154,9 @@ def special_answer_counts(
     ``category``, for aggregate reports: ``{"yes": n, "no": n, "declined": n, "not_recorded":
     n}``. A count between 1 and ``min_cell - 1`` is ``None`` (suppressed); when that leaves a
     single suppressed cell, the next smallest is suppressed too, so that the total cannot give
-    it back. Two queries."""
+    it back. When every other cell is zero, a zero is suppressed with it: the number of
+    participants is published beside the breakdown, and with only zeros around it a hidden
+    cell would be that number. Two queries."""
     found = dict(
         SpecialCategoryRecord.objects.filter(client__in=clients, category=category)
         .values_list("answer")
@@ -166,10 +168,13 @@ def special_answer_counts(
     small = [k for k, n in cells.items() if n and n < min_cell]
     if len(small) == 1:
         others = sorted((n, k) for k, n in cells.items() if n and k not in small)
-        small += [others[0][1]] if others else []
+        zeros = [k for k, n in cells.items() if not n]
+        small += [others[0][1]] if others else zeros[:1]
     for key in small:
         cells[key] = None
     return cells
+
+
 # --------------------------------------------------------------------------------------------
 # Break-glass, restriction and the retention hold
 # --------------------------------------------------------------------------------------------

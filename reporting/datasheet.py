@@ -4,8 +4,14 @@ the results, as CSV and XLSX. The rows are read in one query, whatever their num
 date and each result are subqueries over the same follow-ups the dashboard's result indicators
 count (``indicators._results``), so the sheet and the dashboard cannot disagree.
 
-Disability and minority are not here: they are special-category data kept by ``privacy``
-(a later change adds their columns, with the suppression rules that go with them).
+Disability and minority are special-category data kept by ``privacy``. Their columns (the
+last two, so the earlier columns keep their places) hold the answer's code (yes, no, declined,
+empty when none is recorded) only on the rows whose case the requesting user may see the
+category of (``privacy.cases_where_visible``, the rule of ``privacy.can_see`` as one filter);
+on every other row they are empty, and the header says so. Whether a row may show the answer
+is decided in the same query as the rest of the row (a ``CASE`` over an ``EXISTS``), so the
+value of an unentitled row never leaves the database and the sheet stays one query, plus the
+user's roles and organisation, read once.
 """
 
 from __future__ import annotations
@@ -13,14 +19,18 @@ from __future__ import annotations
 import csv
 import io
 
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Case as SqlCase
+from django.db.models import CharField, Exists, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.comments import Comment
 
 from casework.models import Case, EntryRecord, FollowUp, FollowUpKind
 from kernel.choices import Stage
 from kernel.spreadsheets import safe_cell
+from privacy.models import SpecialCategory, SpecialCategoryRecord
+from privacy.special import cases_where_visible
 
 from .indicators import AT_EXIT, SIX_MONTHS, Scope, _results
 
@@ -33,6 +43,19 @@ RESULTS = [
     ("six_months_employed", "employed", SIX_MONTHS),
     ("six_months_improved", "improved_situation", SIX_MONTHS),
 ]
+
+# (column code, category): the special-category columns, after the results.
+SPECIAL = [
+    ("special_disability", SpecialCategory.DISABILITY),
+    ("special_minority", SpecialCategory.ETHNICITY),
+]
+
+
+def special_note() -> str:
+    return _(
+        "Disability and minority are special categories: they are shown only on the rows of "
+        "cases where you are entitled to see them, and are empty on the others."
+    )
 
 
 def _header() -> list[str]:
@@ -58,11 +81,33 @@ def _header() -> list[str]:
         _("in employment upon leaving"),
         _("in employment six months after leaving"),
         _("improved labour-market situation six months after leaving"),
+        _("disability (shown only to entitled staff)"),
+        _("minority, including the Roma (shown only to entitled staff)"),
     ]
 
 
-def participants(*, scope: Scope) -> QuerySet[EntryRecord]:
-    """The participants' entry records with their exit date and results, in one query."""
+def _special_answer(user, category: str):
+    """The client's answer about ``category`` where ``user`` may see it on the row's case,
+    "" elsewhere (and where no answer is recorded)."""
+    visible = cases_where_visible(user, category, Case.objects.all())
+    if visible.query.is_empty():
+        return Value("", output_field=CharField())
+    answer = SpecialCategoryRecord.objects.filter(
+        client=OuterRef("client"), category=category
+    ).values("answer")[:1]
+    return SqlCase(
+        When(
+            Exists(visible.filter(pk=OuterRef("case_id"))),
+            then=Coalesce(Subquery(answer), Value("")),
+        ),
+        default=Value(""),
+        output_field=CharField(),
+    )
+
+
+def participants(*, scope: Scope, user=None) -> QuerySet[EntryRecord]:
+    """The participants' entry records with their exit date and results, and the special
+    categories ``user`` may see (none without a user), in one query."""
     same_person = {"case__client": OuterRef("client"), "case__programme": OuterRef("programme")}
     if scope.organisation_ids is not None:
         same_person["case__organisation__in"] = scope.organisation_ids
@@ -96,6 +141,7 @@ def participants(*, scope: Scope) -> QuerySet[EntryRecord]:
                 code: Exists(_results(window, question)(scope).filter(**same_person))
                 for code, question, window in RESULTS
             },
+            **{code: _special_answer(user, category) for code, category in SPECIAL},
         )
         .order_by("entry_date", "pk")
     )
@@ -105,9 +151,9 @@ def _flag(value: bool | None) -> int | str:
     return "" if value is None else int(value)
 
 
-def datasheet_rows(*, scope: Scope) -> list[list]:
+def datasheet_rows(*, scope: Scope, user=None) -> list[list]:
     rows = []
-    for record in participants(scope=scope):
+    for record in participants(scope=scope, user=user):
         left = record.exit_on is not None
         rows.append(
             [
@@ -127,6 +173,7 @@ def datasheet_rows(*, scope: Scope) -> list[list]:
                 int(record.complete),
                 record.exit_on.isoformat() if left else "",
                 *[int(getattr(record, code)) if left else "" for code, _q, _w in RESULTS],
+                *[getattr(record, code) for code, _category in SPECIAL],
             ]
         )
     return rows
@@ -136,21 +183,24 @@ def _safe(row: list) -> list:
     return [safe_cell(cell) if isinstance(cell, str) else cell for cell in row]
 
 
-def as_csv(*, scope: Scope) -> str:
+def as_csv(*, scope: Scope, user=None) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(_header())
-    for row in datasheet_rows(scope=scope):
+    for row in datasheet_rows(scope=scope, user=user):
         writer.writerow(_safe(row))
     return out.getvalue()
 
 
-def as_xlsx(*, scope: Scope) -> bytes:
+def as_xlsx(*, scope: Scope, user=None) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "ESF+"
-    sheet.append(_header())
-    for row in datasheet_rows(scope=scope):
+    header = _header()
+    sheet.append(header)
+    for column in range(len(header) - len(SPECIAL) + 1, len(header) + 1):
+        sheet.cell(row=1, column=column).comment = Comment(special_note(), "Lépés")
+    for row in datasheet_rows(scope=scope, user=user):
         sheet.append(_safe(row))
     sheet.freeze_panes = "A2"
     out = io.BytesIO()

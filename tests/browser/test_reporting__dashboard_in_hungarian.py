@@ -64,6 +64,10 @@ def test_the_programme_admin_follows_the_forum_target_to_the_forums_behind_it(
     assert "2 / 6" in page.locator("#ind-forum_locations").locator("..").inner_text()
     assert forums.locator("svg.chart polyline.actual").count() == 1
     assert forums.locator("svg.chart polyline.planned").count() == 1
+    # The participants by special category: aggregates only, nothing to click through to.
+    special = page.locator("#special-categories")
+    assert special.locator("h2").inner_text() == hungarian("ESF+ participants by special category")
+    assert special.locator("a").count() == 0
     page.set_viewport_size(PHONE)
     page.screenshot(path=str(screenshots / "reporting-dashboard-phone.png"))
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1

@@ -36,3 +36,20 @@ def test_two_small_cells_hide_each_other_and_zero_is_shown(world):
     clients = _clients(world, ["yes"] * 1 + ["no"] * 3 + [None] * 10)
     counts = special_answer_counts(category="ethnicity", clients=clients)
     assert counts == {"yes": None, "no": None, "declined": 0, "not_recorded": 10}
+
+
+def test_a_small_cell_among_zeros_is_hidden_with_a_zero_so_the_participant_count_cannot_reveal_it(
+    world,
+):
+    # Three participants, all answering yes: the published participant count (3) minus the
+    # zeros would be the hidden cell.
+    clients = _clients(world, ["yes"] * 3)
+    counts = special_answer_counts(category="ethnicity", clients=clients)
+    assert counts["yes"] is None
+    assert list(counts.values()).count(None) == 2
+    assert set(counts.values()) == {None, 0}
+
+
+def test_no_participants_show_zeros(world):
+    counts = special_answer_counts(category="ethnicity", clients=Client.objects.none())
+    assert counts == {"yes": 0, "no": 0, "declined": 0, "not_recorded": 0}

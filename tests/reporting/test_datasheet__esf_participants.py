@@ -116,9 +116,10 @@ def test_the_xlsx_has_one_row_per_participant_with_codes_and_agrees_with_the_das
         1,
         LEFT.isoformat(),
     )
-    assert leaver[15:] == (0, 0, 1, 1, 1, 1)
+    assert leaver[15:21] == (0, 0, 1, 1, 1, 1)
+    assert leaver[21:] == (None, None)  # no special category recorded
     staying = by_case[sheet_cohort["staying"].number]
-    assert (staying[3], staying[14], staying[15:]) == ("male", None, (None,) * 6)
+    assert (staying[3], staying[14], staying[15:21]) == ("male", None, (None,) * 6)
     assert by_case[sheet_cohort["incomplete"].number][12:14] == (None, 0)
 
     # The supervisor's dashboard figures, from the same report the page renders.

@@ -12,9 +12,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from kernel.errors import NotFound
+from privacy.selectors import SMALL_CELL
 from reporting import datasheet, exports, selectors
 from reporting.indicators import GROUPS
 from reporting.routers import from_replica
+from reporting.special_breakdowns import special_breakdowns
 
 from .charts import cumulative_chart
 
@@ -68,6 +70,8 @@ def dashboard(request: HttpRequest, programme_id: int) -> HttpResponse:
             if not report.indicator.group
         ],
         "esf_groups": list(groups.values()),
+        "special_breakdowns": special_breakdowns(scope=scope),
+        "small_cell": SMALL_CELL,
         "whole_consortium": scope.organisation_ids is None,
         "as_of_is_today": scope.as_of == timezone.localdate(),
     }
@@ -130,11 +134,11 @@ def esf_datasheet(request: HttpRequest, programme_id: int, fmt: str) -> HttpResp
     name = f"{scope.programme.funder_code}-esf-participants-{scope.as_of.isoformat()}"
     if fmt == "csv":
         response = HttpResponse(
-            datasheet.as_csv(scope=scope), content_type="text/csv; charset=utf-8"
+            datasheet.as_csv(scope=scope, user=request.user), content_type="text/csv; charset=utf-8"
         )
     elif fmt == "xlsx":
         response = HttpResponse(
-            datasheet.as_xlsx(scope=scope),
+            datasheet.as_xlsx(scope=scope, user=request.user),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     else:
