@@ -167,7 +167,9 @@ def _member_for_update(*, user, staff_id: int):
     member = staff_visible_to(user=user).filter(pk=staff_id).first()
     if member is None:
         raise NotFound()
-    return User.objects.select_for_update().select_related("staff_profile").get(pk=member.pk)
+    # The user row only: the profile is the nullable side of the join, which PostgreSQL cannot lock.
+    locked = User.objects.select_for_update(of=("self",)).select_related("staff_profile")
+    return locked.get(pk=member.pk)
 
 
 def _check_role(user, role: str) -> None:

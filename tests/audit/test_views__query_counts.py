@@ -90,3 +90,15 @@ def test_organisation_list_query_count_does_not_grow_with_the_history(world, cas
     assert some == many <= LIST_MOST
     assert filtered <= LIST_MOST + 1  # the user filter's choice is looked up
     assert ChainLink.objects.filter(organisation_id=world.org.pk).count() > 3000
+
+
+@pytest.mark.django_db
+def test_a_session_on_the_organisation_list_costs_no_query_of_its_own(world, case, client):
+    client.force_login(world.supervisor)
+    url = reverse("audit:organisation_list")
+    without = queries_for(client, url)
+    busy_case(case, world)  # records group sessions, whose entries name the session
+    page = client.get(url)
+    labels = [row.object_label for row in page.context["page"].rows if row.object_label]
+    assert labels, "the page shows a session"
+    assert queries_for(client, url) == without
