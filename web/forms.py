@@ -1,8 +1,12 @@
-"""What every page's forms share: the date widget and a service's field errors on a form."""
+"""What every page's forms share: the date widget, a service's field errors on a form, and the
+posting half of a "new record" page."""
 
 from django import forms
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect
 
-from kernel.errors import InvalidInput
+from kernel.errors import InvalidInput, ServiceError
 
 
 class DateInput(forms.DateInput):
@@ -20,3 +24,28 @@ def attach_errors(form: forms.Form, error: InvalidInput) -> None:
         target = name if name in form.fields else None
         for message in errors:
             form.add_error(target, message)
+
+
+def submit(request, form: forms.Form, run, *, success) -> HttpResponse | None:
+    """The posting half of a "new record" page: with a valid posted ``form``, call ``run`` with
+    a copy of its cleaned data (the service call); on success flash ``success`` and redirect to
+    the record it returns. A service's ``InvalidInput`` goes onto the form's fields, any other
+    refusal into the page's messages. ``None``: show the page (again), with
+    ``form_status(form)``."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        record = run(dict(form.cleaned_data))
+    except InvalidInput as error:
+        attach_errors(form, error)
+        return None
+    except ServiceError as error:
+        messages.error(request, str(error))
+        return None
+    messages.success(request, success)
+    return redirect(record)
+
+
+def form_status(form: forms.Form) -> int:
+    """400 for a posted form with errors (so tests and tools see the refusal), else 200."""
+    return 400 if form.is_bound and form.errors else 200

@@ -12,7 +12,7 @@ from community import guards as community_guards
 from community import selectors, services
 from community.models import MicroProjectStatus
 from kernel.errors import InvalidInput, NotFound, ServiceError
-from web.forms import attach_errors
+from web.forms import attach_errors, form_status, submit
 
 from . import forms
 
@@ -33,20 +33,17 @@ def event_new(request):
         programmes=casework_selectors.programmes_for(user=user),
         initial={"held_on": timezone.localdate()},
     )
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+
+    def run(data):
         data["programme_id"] = data.pop("programme").pk
-        try:
-            event = services.event_create(user=user, **data)
-        except InvalidInput as error:
-            attach_errors(form, error)
-        except ServiceError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, _("Event recorded. Now fill in its attendance sheet."))
-            return redirect(event)
-    status = 400 if form.is_bound and form.errors else 200
-    return render(request, "community/event_new.html", {"form": form}, status=status)
+        return services.event_create(user=user, **data)
+
+    done = submit(
+        request, form, run, success=_("Event recorded. Now fill in its attendance sheet.")
+    )
+    return done or render(
+        request, "community/event_new.html", {"form": form}, status=form_status(form)
+    )
 
 
 @login_required
@@ -133,21 +130,16 @@ def visit_new(request):
         clients=casework_selectors.clients_visible_to(user).order_by("family_name", "given_name"),
         initial={"visited_on": timezone.localdate()},
     )
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+
+    def run(data):
         data["programme_id"] = data.pop("programme").pk
         data["client_ids"] = [client.pk for client in data.pop("clients", [])]
-        try:
-            visit = services.visit_log(user=user, **data)
-        except InvalidInput as error:
-            attach_errors(form, error)
-        except ServiceError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, _("Field visit recorded."))
-            return redirect(visit)
-    status = 400 if form.is_bound and form.errors else 200
-    return render(request, "community/visit_new.html", {"form": form}, status=status)
+        return services.visit_log(user=user, **data)
+
+    done = submit(request, form, run, success=_("Field visit recorded."))
+    return done or render(
+        request, "community/visit_new.html", {"form": form}, status=form_status(form)
+    )
 
 
 @login_required
@@ -197,22 +189,17 @@ def project_new(request):
         programmes=casework_selectors.programmes_for(user=user),
         people=selectors.responsible_candidates(organisation=organisation),
     )
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+
+    def run(data):
         data["programme_id"] = data.pop("programme").pk
         responsible = data.pop("responsible")
         data["responsible_id"] = responsible.pk if responsible else None
-        try:
-            project = services.project_propose(user=user, **data)
-        except InvalidInput as error:
-            attach_errors(form, error)
-        except ServiceError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, _("Micro-project proposed."))
-            return redirect(project)
-    status = 400 if form.is_bound and form.errors else 200
-    return render(request, "community/project_new.html", {"form": form}, status=status)
+        return services.project_propose(user=user, **data)
+
+    done = submit(request, form, run, success=_("Micro-project proposed."))
+    return done or render(
+        request, "community/project_new.html", {"form": form}, status=form_status(form)
+    )
 
 
 # What each button of the project page does: the service, who may see the button, and the
@@ -382,20 +369,15 @@ def meeting_new(request):
         programmes=casework_selectors.programmes_for(user=user),
         initial={"held_on": timezone.localdate()},
     )
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+
+    def run(data):
         data["programme_id"] = data.pop("programme").pk
-        try:
-            meeting = services.meeting_record(user=user, **data)
-        except InvalidInput as error:
-            attach_errors(form, error)
-        except ServiceError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, _("Partnership meeting recorded."))
-            return redirect(meeting)
-    status = 400 if form.is_bound and form.errors else 200
-    return render(request, "community/meeting_new.html", {"form": form}, status=status)
+        return services.meeting_record(user=user, **data)
+
+    done = submit(request, form, run, success=_("Partnership meeting recorded."))
+    return done or render(
+        request, "community/meeting_new.html", {"form": form}, status=form_status(form)
+    )
 
 
 @login_required
