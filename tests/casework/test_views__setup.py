@@ -328,3 +328,32 @@ def test_with_programme_templates_a_chosen_template_goes_to_its_service(world, c
     data = {**NEW, "template": "hegyhat", "funder_code": "TOP-2"}
     assert client.post(reverse("setup:programme_new"), data).status_code == 302
     assert calls == [(world.admin, "hegyhat", "TOP-2")]
+
+
+def test_the_partners_and_locations_pages_cost_the_same_queries_for_more_rows(
+    world, client, django_assert_num_queries
+):
+    client = logged_in(client, world.admin)
+    urls = [
+        reverse("setup:partners", args=[world.programme.pk]),
+        reverse("setup:locations", args=[world.programme.pk]),
+    ]
+    client.get(urls[0])  # warm the session and the role caches
+    counts = []
+    for url in urls:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        counts.append(len(captured))
+    for number in range(4):
+        setup.partner_add(
+            user=world.admin,
+            programme_id=world.programme.pk,
+            role=ConsortiumRole.MEMBER,
+            organisation_id=OrganisationFactory(name=f"Village {number}").pk,
+        )
+        setup.location_add(
+            user=world.admin, programme_id=world.programme.pk, name=f"Falu {number}", rural=True
+        )
+    for url, count in zip(urls, counts, strict=True):
+        with django_assert_num_queries(count):
+            assert client.get(url).status_code == 200
