@@ -999,6 +999,36 @@ class Settlement(models.Model):
         return self.name
 
 
+class ProgrammeLocation(models.Model):
+    """A settlement a programme serves (its grant agreement names them). Targets per location
+    and the set-up pages read them; ``casework.setup`` adds and removes them."""
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="locations", verbose_name=_("programme")
+    )
+    settlement = models.ForeignKey(
+        Settlement,
+        on_delete=models.PROTECT,
+        related_name="programme_locations",
+        verbose_name=_("settlement"),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("programme location")
+        verbose_name_plural = _("programme locations")
+        ordering = ["programme", "settlement__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "settlement"], name="programme_location_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.settlement)
+
+
 class AgeBand(models.TextChoices):
     UNDER_18 = "lt18", _("below 18")
     FROM_18_TO_29 = "18_29", _("18–29")

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
+from django.utils.translation import ngettext
 
 from casework.selectors import cases_visible_to, clients_visible_to, organisation_of
 from kernel.errors import NotFound
@@ -297,3 +298,30 @@ def measure_detail(*, user, measure_id: int) -> Measure:
         )
         .get(pk=measure.pk)
     )
+
+
+def records_naming(question) -> list[str]:
+    """The in-use check of ``casework.setup`` (registered in ``apps.py``): a partner or a
+    location of the programme that its community records name stays (the records would lose
+    their place in the programme's reports). Action-plan measures name an owner, no place."""
+    if question.organisation is not None:
+        models = (CommunityEvent, FieldVisit, MicroProject, PartnershipMeeting, Measure)
+        naming = {"organisation": question.organisation}
+    else:
+        models = (CommunityEvent, FieldVisit, MicroProject, PartnershipMeeting)
+        naming = {"settlement__iexact": question.settlement}
+    total = sum(
+        model.objects.filter(programme=question.programme, **naming).count() for model in models
+    )
+    if not total:
+        return []
+    return [
+        ngettext(
+            "%(count)d community record of the programme (an event, field visit,"
+            " micro-project, meeting or measure) names it.",
+            "%(count)d community records of the programme (events, field visits,"
+            " micro-projects, meetings or measures) name it.",
+            total,
+        )
+        % {"count": total}
+    ]

@@ -323,6 +323,7 @@ NOT_PERSONAL: dict[str, tuple[str, ...]] = {
         "retention_years",
     ),
     "casework.settlement": ("country", "name", "rural"),
+    "casework.programmelocation": ("programme", "settlement"),
     "casework.organisation": ("name", "kind", "settlement", "programmes"),
     "casework.consortiummembership": ("programme", "organisation", "role"),
     "casework.session": ("organisation",),

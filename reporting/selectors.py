@@ -179,3 +179,16 @@ def records_behind(*, scope: Scope, code: str, organisation_id=None, location=No
         "follow_up": ["case"],
     }.get(indicator.lists, [])
     return indicator, rows.select_related(*related).order_by("-pk")
+
+
+def programme_targets(*, user, programme_id: int) -> QuerySet[Target]:
+    """The committed targets of a programme the user reports on, with their partners, in one
+    query (the set-up page's table)."""
+    programme = reportable_programmes(user=user).filter(pk=programme_id).first()
+    if programme is None:
+        raise NotFound()
+    return (
+        Target.objects.filter(programme=programme)
+        .select_related("organisation")
+        .order_by("indicator", "organisation__name", "settlement")
+    )

@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from casework.roles import Role, roles_of
 from casework.selectors import programmes_for
@@ -69,3 +70,24 @@ def target_set(
     target.value, target.baseline, target.deadline, target.set_by = value, baseline, deadline, user
     save_with_history(target, user=user, reason="target.set")
     return target
+
+
+def targets_naming(question) -> list[str]:
+    """The in-use check of ``casework.setup`` (registered in ``apps.py``): a partner or a
+    location of the programme that one of its targets is committed for stays."""
+    targets = Target.objects.filter(programme=question.programme)
+    if question.organisation is not None:
+        targets = targets.filter(organisation=question.organisation)
+    else:
+        targets = targets.filter(settlement__iexact=question.settlement)
+    count = targets.count()
+    if not count:
+        return []
+    return [
+        ngettext(
+            "%(count)d target of the programme is committed for it.",
+            "%(count)d targets of the programme are committed for it.",
+            count,
+        )
+        % {"count": count}
+    ]

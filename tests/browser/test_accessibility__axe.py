@@ -52,6 +52,12 @@ def test_main_pages_have_no_serious_accessibility_violations(
         ],
         "mentor": ["/", f"/cases/{case.pk}/"],
         "supervisor": ["/", f"/cases/{case.pk}/"],
+        "admin": [
+            "/setup/",
+            f"/setup/{case.programme_id}/",
+            f"/setup/{case.programme_id}/partners/",
+            f"/setup/{case.programme_id}/targets/",
+        ],
     }
     found = {}
     for username, urls in pages.items():

@@ -1,0 +1,103 @@
+"""The forms of the programme set-up pages. They check shapes only (a date is a date); what a
+programme may be is ``casework.setup``'s to say, and its refusals land on these fields."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from casework.models import ConsortiumRole, OrganisationKind, Programme
+from casework.setup import PROGRAMME_FIELDS
+
+from ..forms import DateInput
+
+
+def _programme_fields() -> dict[str, forms.Field]:
+    return forms.fields_for_model(
+        Programme,
+        fields=PROGRAMME_FIELDS,
+        widgets={"starts_on": DateInput(), "ends_on": DateInput()},
+    )
+
+
+class ProgrammeForm(forms.Form):
+    """The settings of a programme, labelled and explained as the model declares them."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.update(_programme_fields())
+
+
+class ProgrammeCreateForm(ProgrammeForm):
+    """The settings, and a template to start from when programme templates are installed
+    (``templates``: ``(key, name)`` pairs; empty: from scratch only, no field)."""
+
+    def __init__(self, *args, templates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if templates:
+            template = forms.ChoiceField(
+                label=pgettext_lazy("programme set-up", "start from"),
+                required=False,
+                choices=[("", _("an empty programme (from scratch)")), *templates],
+                help_text=_("A template fills in the stages, partners, locations and targets."),
+            )
+            self.fields = {"template": template, **self.fields}
+
+
+class PartnerAddForm(forms.Form):
+    role = forms.ChoiceField(
+        label=pgettext_lazy("programme set-up", "role in the consortium"),
+        choices=ConsortiumRole.choices,
+    )
+    organisation = forms.ModelChoiceField(
+        label=_("an organisation Lépés knows"),
+        queryset=None,
+        required=False,
+        empty_label=_("(a new organisation, described below)"),
+    )
+    name = forms.CharField(label=_("name of the new organisation"), required=False, max_length=200)
+    kind = forms.ChoiceField(
+        label=_("kind"), required=False, choices=[("", "---------"), *OrganisationKind.choices]
+    )
+    settlement = forms.CharField(label=_("settlement"), required=False, max_length=100)
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+
+
+class PartnerRoleForm(forms.Form):
+    role = forms.ChoiceField(
+        label=pgettext_lazy("programme set-up", "role in the consortium"),
+        choices=ConsortiumRole.choices,
+    )
+
+
+class LocationAddForm(forms.Form):
+    name = forms.CharField(label=_("settlement"), max_length=100)
+    rural = forms.BooleanField(
+        label=_("rural area"),
+        required=False,
+        help_text=_("Thinly populated area (degree of urbanisation 3)."),
+    )
+
+
+class TargetForm(forms.Form):
+    indicator = forms.ChoiceField(label=_("indicator"))
+    organisation = forms.TypedChoiceField(
+        label=_("partner organisation"), required=False, coerce=int, empty_value=None
+    )
+    settlement = forms.ChoiceField(label=_("location"), required=False)
+    baseline = forms.DecimalField(
+        label=_("baseline"), required=False, min_value=0, max_digits=12, decimal_places=1
+    )
+    value = forms.DecimalField(label=_("committed value"), max_digits=12, decimal_places=1)
+    deadline = forms.DateField(label=_("deadline"), widget=DateInput())
+
+    def __init__(self, *args, indicators, partners, locations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["indicator"].choices = indicators
+        self.fields["organisation"].choices = [("", _("the whole consortium")), *partners]
+        self.fields["settlement"].choices = [
+            ("", pgettext_lazy("programme set-up", "every location")),
+            *locations,
+        ]

@@ -1,0 +1,309 @@
+"""The programme set-up pages of a programme admin: the list, a new programme, its settings,
+its partners, its locations and its targets. Every write goes through ``casework.setup`` (or
+``reporting.services.target_set`` for targets); anyone else gets a 404, as for a page that is
+not there.
+
+Creating from a template: when ``casework.programme_templates`` is installed, the new-programme
+form offers its ``available_templates()`` and hands a chosen one to its
+``programme_create_from_template``; without it, the page creates from scratch only.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from casework import setup
+from casework.models import Organisation
+from kernel.errors import InvalidInput, NotAllowed, NotFound, ServiceError
+from reporting.indicators import INDICATORS
+from reporting.selectors import programme_targets
+from reporting.services import target_set
+
+from ..forms import attach_errors, form_status
+from .forms import (
+    LocationAddForm,
+    PartnerAddForm,
+    PartnerRoleForm,
+    ProgrammeCreateForm,
+    ProgrammeForm,
+    TargetForm,
+)
+
+try:  # Programme templates are an optional part (casework.programme_templates).
+    from casework import programme_templates
+except ImportError:  # pragma: no cover - depends on what is installed
+    programme_templates = None
+
+
+def _require_admin(request: HttpRequest) -> None:
+    if not setup.is_programme_admin(request.user):
+        raise Http404
+
+
+def _programme(request: HttpRequest, programme_id: int):
+    _require_admin(request)
+    try:
+        return setup.programme_get(user=request.user, programme_id=programme_id)
+    except NotFound:
+        raise Http404 from None
+
+
+def _one_line(error: ServiceError) -> list[str]:
+    if isinstance(error, InvalidInput):
+        return [str(message) for errors in error.field_errors.values() for message in errors]
+    return [str(error)]
+
+
+def _templates() -> list[tuple[str, str]]:
+    if programme_templates is None:
+        return []
+    return [
+        (template.key, str(template.name)) for template in programme_templates.available_templates()
+    ]
+
+
+@login_required
+def programme_list(request: HttpRequest) -> HttpResponse:
+    _require_admin(request)
+    return render(
+        request,
+        "setup/programme_list.html",
+        {"programmes": setup.programme_list(user=request.user)},
+    )
+
+
+@login_required
+def programme_new(request: HttpRequest) -> HttpResponse:
+    _require_admin(request)
+    form = ProgrammeCreateForm(request.POST or None, templates=_templates())
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        template_key = data.pop("template", "")
+        try:
+            if template_key:
+                programme = programme_templates.programme_create_from_template(
+                    user=request.user, template_key=template_key, data=data
+                )
+            else:
+                programme = setup.programme_create(user=request.user, data=data)
+        except InvalidInput as error:
+            attach_errors(form, error)
+        except NotAllowed as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The programme is created."))
+            return redirect("setup:programme_settings", programme_id=programme.pk)
+    return render(request, "setup/programme_new.html", {"form": form}, status=form_status(form))
+
+
+@login_required
+def programme_settings(request: HttpRequest, programme_id: int) -> HttpResponse:
+    programme = _programme(request, programme_id)
+    initial = {name: getattr(programme, name) for name in setup.PROGRAMME_FIELDS}
+    form = ProgrammeForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            setup.programme_update(
+                user=request.user, programme_id=programme.pk, data=dict(form.cleaned_data)
+            )
+        except InvalidInput as error:
+            attach_errors(form, error)
+        else:
+            messages.success(request, _("The settings are saved."))
+            return redirect("setup:programme_settings", programme_id=programme.pk)
+    return render(
+        request,
+        "setup/programme_settings.html",
+        {"programme": programme, "form": form, "tab": "settings"},
+        status=form_status(form),
+    )
+
+
+def _partners_page(request, programme, *, add_form=None, refusal=(), status=200) -> HttpResponse:
+    partners = setup.partners_of(user=request.user, programme_id=programme.pk)
+    if add_form is None:
+        add_form = PartnerAddForm(organisations=_outsiders(partners))
+    rows = [(member, PartnerRoleForm(initial={"role": member.role})) for member in partners]
+    return render(
+        request,
+        "setup/partners.html",
+        {
+            "programme": programme,
+            "rows": rows,
+            "form": add_form,
+            "refusal": refusal,
+            "tab": "partners",
+        },
+        status=status,
+    )
+
+
+def _outsiders(partners):
+    return Organisation.objects.exclude(pk__in=[m.organisation_id for m in partners]).order_by(
+        "name"
+    )
+
+
+@login_required
+def partners(request: HttpRequest, programme_id: int) -> HttpResponse:
+    programme = _programme(request, programme_id)
+    if request.method != "POST":
+        return _partners_page(request, programme)
+    current = setup.partners_of(user=request.user, programme_id=programme.pk)
+    form = PartnerAddForm(request.POST, organisations=_outsiders(current))
+    if form.is_valid():
+        data = form.cleaned_data
+        chosen = data["organisation"]
+        new = {"name": data["name"], "kind": data["kind"], "settlement": data["settlement"]}
+        try:
+            member = setup.partner_add(
+                user=request.user,
+                programme_id=programme.pk,
+                role=data["role"],
+                organisation_id=chosen.pk if chosen else None,
+                organisation=None if chosen or not any(new.values()) else new,
+            )
+        except InvalidInput as error:
+            attach_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(organisation)s is a partner of the programme.")
+                % {"organisation": member.organisation.name},
+            )
+            return redirect("setup:partners", programme_id=programme.pk)
+    return _partners_page(request, programme, add_form=form, status=400)
+
+
+@login_required
+@require_POST
+def partner_role(request: HttpRequest, programme_id: int, membership_id: int) -> HttpResponse:
+    programme = _programme(request, programme_id)
+    if not programme.memberships.filter(pk=membership_id).exists():
+        raise Http404
+    form = PartnerRoleForm(request.POST)
+    if not form.is_valid():
+        return _partners_page(request, programme, refusal=form.errors["role"], status=400)
+    try:
+        setup.partner_set_role(
+            user=request.user, membership_id=membership_id, role=form.cleaned_data["role"]
+        )
+    except InvalidInput as error:
+        return _partners_page(request, programme, refusal=_one_line(error), status=400)
+    messages.success(request, _("The role is changed."))
+    return redirect("setup:partners", programme_id=programme.pk)
+
+
+@login_required
+@require_POST
+def partner_remove(request: HttpRequest, programme_id: int, membership_id: int) -> HttpResponse:
+    programme = _programme(request, programme_id)
+    if not programme.memberships.filter(pk=membership_id).exists():
+        raise Http404
+    try:
+        setup.partner_remove(user=request.user, membership_id=membership_id)
+    except InvalidInput as error:
+        return _partners_page(request, programme, refusal=_one_line(error), status=400)
+    messages.success(request, _("The organisation has left the programme."))
+    return redirect("setup:partners", programme_id=programme.pk)
+
+
+def _locations_page(request, programme, *, form=None, refusal=(), status=200) -> HttpResponse:
+    return render(
+        request,
+        "setup/locations.html",
+        {
+            "programme": programme,
+            "locations": setup.locations_of(user=request.user, programme_id=programme.pk),
+            "form": form or LocationAddForm(),
+            "refusal": refusal,
+            "tab": "locations",
+        },
+        status=status,
+    )
+
+
+@login_required
+def locations(request: HttpRequest, programme_id: int) -> HttpResponse:
+    programme = _programme(request, programme_id)
+    if request.method != "POST":
+        return _locations_page(request, programme)
+    form = LocationAddForm(request.POST)
+    if form.is_valid():
+        try:
+            location = setup.location_add(
+                user=request.user,
+                programme_id=programme.pk,
+                name=form.cleaned_data["name"],
+                rural=form.cleaned_data["rural"],
+            )
+        except InvalidInput as error:
+            attach_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is a location of the programme.") % {"name": location.settlement.name},
+            )
+            return redirect("setup:locations", programme_id=programme.pk)
+    return _locations_page(request, programme, form=form, status=400)
+
+
+@login_required
+@require_POST
+def location_remove(request: HttpRequest, programme_id: int, location_id: int) -> HttpResponse:
+    programme = _programme(request, programme_id)
+    if not programme.locations.filter(pk=location_id).exists():
+        raise Http404
+    try:
+        setup.location_remove(user=request.user, location_id=location_id)
+    except InvalidInput as error:
+        return _locations_page(request, programme, refusal=_one_line(error), status=400)
+    messages.success(request, _("The location is removed."))
+    return redirect("setup:locations", programme_id=programme.pk)
+
+
+@login_required
+def targets(request: HttpRequest, programme_id: int) -> HttpResponse:
+    programme = _programme(request, programme_id)
+    partners = setup.partners_of(user=request.user, programme_id=programme.pk)
+    places = setup.locations_of(user=request.user, programme_id=programme.pk)
+    form = TargetForm(
+        request.POST or None,
+        indicators=[(code, indicator.label) for code, indicator in INDICATORS.items()],
+        partners=[(member.organisation_id, member.organisation.name) for member in partners],
+        locations=[(place.settlement.name, place.settlement.name) for place in places],
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            target_set(
+                user=request.user,
+                programme_id=programme.pk,
+                indicator=data["indicator"],
+                value=data["value"],
+                baseline=data["baseline"] or 0,
+                deadline=data["deadline"],
+                organisation_id=data["organisation"],
+                settlement=data["settlement"],
+            )
+        except InvalidInput as error:
+            attach_errors(form, error)
+        else:
+            messages.success(request, _("The target is saved."))
+            return redirect("setup:targets", programme_id=programme.pk)
+    return render(
+        request,
+        "setup/targets.html",
+        {
+            "programme": programme,
+            "targets": programme_targets(user=request.user, programme_id=programme.pk),
+            "form": form,
+            "tab": "targets",
+        },
+        status=form_status(form),
+    )
