@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from casework import selectors as casework_selectors
 from kernel.errors import InvalidInput, NotAllowed
@@ -28,7 +28,8 @@ def review_sign_off(
         raise NotAllowed()
     note = (note or "").strip()
     if len(note) > 2000:
-        raise InvalidInput({"note": [_("At most %(n)s characters.") % {"n": 2000}]})
+        message = ngettext("At most %(n)s character.", "At most %(n)s characters.", 2000)
+        raise InvalidInput({"note": [message % {"n": 2000}]})
     newest = selectors.newest_link_id()
     up_to = newest if seen_up_to is None else min(int(seen_up_to), newest)
     sign_off = ReviewSignOff(

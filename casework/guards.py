@@ -23,20 +23,19 @@ if TYPE_CHECKING:
 def active(case: Case) -> list[str]:
     if case.is_active:
         return []
-    return [
-        _("The case is %(stage)s: nothing can be recorded on it.")
-        % {"stage": case.get_stage_display()}
-    ]
+    # Whole sentences: a stage name inserted after "is" would not agree with "case" in Slovak.
+    if case.stage == Stage.SUSPENDED:
+        return [_("The case is suspended: nothing can be recorded on it.")]
+    return [_("The case is closed: nothing can be recorded on it.")]
 
 
-def in_stage(case: Case, stages: Iterable[str], what: str) -> list[str]:
-    """``what`` (a record, by its translated name) is recorded only in ``stages``."""
+def in_stage(case: Case, stages: Iterable[str], refusal: str) -> list[str]:
+    """A record is made only in ``stages``; ``refusal`` is the whole translated sentence saying
+    so, with a ``%(stage)s`` placeholder (a record's name glued into a shared sentence would
+    take the wrong case ending in Hungarian and Slovak)."""
     if case.stage in stages:
         return []
-    return [
-        _("%(what)s cannot be recorded while the case is in the stage: %(stage)s.")
-        % {"what": what, "stage": case.get_stage_display()}
-    ]
+    return [refusal % {"stage": case.get_stage_display()}]
 
 
 def suspendable(case: Case) -> list[str]:
@@ -71,7 +70,11 @@ def plan_drafted(plan: DevelopmentPlan | None) -> list[str]:
 
 def plan_editable(case: Case, plan: DevelopmentPlan | None) -> list[str]:
     """The plan is drafted in planning, and not while it waits for a supervisor."""
-    missing = in_stage(case, [Stage.PLANNING], _("The development plan"))
+    missing = in_stage(
+        case,
+        [Stage.PLANNING],
+        _("The development plan cannot be recorded while the case is in the stage: %(stage)s."),
+    )
     if not missing and plan is not None and not plan.is_editable:
         missing.append(_("The plan is waiting for approval and cannot be changed now."))
     return missing

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 import privacy
 from kernel.choices import FollowUpStatus, PlanStatus, Stage
@@ -66,7 +67,11 @@ def _training(case: Case) -> list[str]:
     needed = case.programme.attendance_threshold
     if attended < needed:
         return [
-            _("The client attended %(attended)s of the %(needed)s sessions required.")
+            ngettext(
+                "The client attended %(attended)s of the %(needed)s session required.",
+                "The client attended %(attended)s of the %(needed)s sessions required.",
+                needed,
+            )
             % {"attended": attended, "needed": needed}
         ]
     return []

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import GET_STATE, FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
@@ -931,7 +932,7 @@ class FollowUp(models.Model):
 class ReferralStatus(models.TextChoices):
     SENT = "sent", _("sent")
     ANSWERED = "answered", _("answered")
-    CLOSED = "closed", _("closed")
+    CLOSED = "closed", pgettext_lazy("referral status", "closed")
 
 
 class Referral(models.Model):

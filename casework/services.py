@@ -109,8 +109,8 @@ def _refuse_unless(missing: list[str], *, listed: bool = False) -> None:
         raise GuardFailed(details=missing) if listed else GuardFailed(" ".join(missing))
 
 
-def _require_stage(case: Case, stages: Iterable[str], what: str) -> None:
-    _refuse_unless(guards.in_stage(case, stages, what))
+def _require_stage(case: Case, stages: Iterable[str], refusal: str) -> None:
+    _refuse_unless(guards.in_stage(case, stages, refusal))
 
 
 def _require_active(case: Case) -> None:
@@ -542,7 +542,11 @@ def session_record(
     for case_id in sorted(attendance):
         case = _locked_case(user=user, case_id=case_id)
         require(user, Action.RECORD, case)
-        _require_stage(case, SESSION_STAGES, _("A session"))
+        _require_stage(
+            case,
+            SESSION_STAGES,
+            _("A session cannot be recorded while the case is in the stage: %(stage)s."),
+        )
         paper_date(held_on, since=case.opened_on, field="held_on")
         cases.append(case)
     organisations = {case.organisation_id for case in cases}
@@ -609,7 +613,11 @@ def screening_record(
 ) -> HealthScreening:
     case = _locked_case(user=user, case_id=case_id)
     require(user, Action.RECORD, case)
-    _require_stage(case, [Stage.SCREENING], _("The health screening"))
+    _require_stage(
+        case,
+        [Stage.SCREENING],
+        _("The health screening cannot be recorded while the case is in the stage: %(stage)s."),
+    )
     paper_date(screened_on, since=case.opened_on, field="screened_on")
     screening = HealthScreening.objects.filter(case=case).first() or HealthScreening(case=case)
     screening.status = status
@@ -634,7 +642,11 @@ def placement_save(
     the day it is recorded). The follow-ups and the ESF+ result windows count from it."""
     case = _locked_case(user=user, case_id=case_id)
     require(user, Action.RECORD, case)
-    _require_stage(case, [Stage.PLACEMENT], _("The placement"))
+    _require_stage(
+        case,
+        [Stage.PLACEMENT],
+        _("The placement cannot be recorded while the case is in the stage: %(stage)s."),
+    )
     paper_date(exit_on, since=case.opened_on, field="exit_on")
     placement = Placement.objects.filter(case=case).first() or Placement(case=case)
     placement.employer = clean_text(employer, field="employer", required=False, max_length=200)
@@ -706,7 +718,11 @@ def follow_up_record(
         raise NotFound()
     case = _locked_case(user=user, case_id=follow_up.case_id)
     require(user, Action.RECORD, case)
-    _require_stage(case, [Stage.FOLLOW_UP], _("A follow-up"))
+    _require_stage(
+        case,
+        [Stage.FOLLOW_UP],
+        _("A follow-up cannot be recorded while the case is in the stage: %(stage)s."),
+    )
     reached = status == FollowUpStatus.REACHED
     if reached and not (contacted_on and (situation or answers is not None)):
         raise InvalidInput(

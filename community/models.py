@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
@@ -206,11 +207,12 @@ class FieldVisitClient(models.Model):
 
 class MicroProjectStatus(models.TextChoices):
     PROPOSED = "proposed", _("proposed")
-    APPROVED = "approved", _("approved")
-    RUNNING = "running", _("running")
+    # Shared words of other statuses: the context lets Slovak agree with "mikroprojekt".
+    APPROVED = "approved", pgettext_lazy("micro-project status", "approved")
+    RUNNING = "running", pgettext_lazy("micro-project status", "running")
     MONITORED = "monitored", _("monitored")
-    CLOSED = "closed", _("closed")
-    REJECTED = "rejected", _("rejected")
+    CLOSED = "closed", pgettext_lazy("micro-project status", "closed")
+    REJECTED = "rejected", pgettext_lazy("micro-project status", "rejected")
 
 
 class MicroProject(FSMModelMixin, models.Model):

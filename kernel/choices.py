@@ -8,7 +8,7 @@ their fields' choices.
 """
 
 from django.db import models
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 
 class Stage(models.TextChoices):
@@ -18,8 +18,9 @@ class Stage(models.TextChoices):
     SCREENING = "screening", gettext_lazy("health screening")
     PLACEMENT = "placement", gettext_lazy("labour-market placement")
     FOLLOW_UP = "follow_up", gettext_lazy("follow-up")
-    SUSPENDED = "suspended", gettext_lazy("suspended")
-    CLOSED = "closed", gettext_lazy("closed")
+    # Adjectives of the case: Slovak makes them agree with "prípad" (context for translators).
+    SUSPENDED = "suspended", pgettext_lazy("case stage", "suspended")
+    CLOSED = "closed", pgettext_lazy("case stage", "closed")
 
     @classmethod
     def journey(cls) -> list[str]:
@@ -44,7 +45,7 @@ class PlanStatus(models.TextChoices):
     DRAFT = "draft", gettext_lazy("draft")
     SUBMITTED = "submitted", gettext_lazy("submitted for approval")
     RETURNED = "returned", gettext_lazy("returned for changes")
-    APPROVED = "approved", gettext_lazy("approved")
+    APPROVED = "approved", pgettext_lazy("development plan status", "approved")
 
 
 class FollowUpStatus(models.TextChoices):

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .errors import InvalidInput
 
@@ -19,7 +20,8 @@ def clean_text(value: Any, *, field: str, required: bool = True, max_length: int
     if required and not text:
         raise InvalidInput({field: [_("This field is required.")]})
     if len(text) > max_length:
-        raise InvalidInput({field: [_("At most %(n)s characters.") % {"n": max_length}]})
+        message = ngettext("At most %(n)s character.", "At most %(n)s characters.", max_length)
+        raise InvalidInput({field: [message % {"n": max_length}]})
     return text
 
 

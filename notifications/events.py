@@ -6,6 +6,7 @@ data never reaches a notification.
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 
 class Event(models.TextChoices):
@@ -34,8 +35,11 @@ TITLES = {
     Event.TASK_REASSIGNED: _("Task %(task)s of case %(case)s was given to someone else"),
     Event.TASK_QUEUED: _("A task waits in your team's queue: %(task)s (case %(case)s)"),
     Event.TASK_OVERDUE: _("Overdue: %(task)s (case %(case)s)"),
-    Event.TASK_ESCALATED: _(
-        "Overdue for %(days)s days: %(task)s (case %(case)s), assigned to %(assignee)s"
+    # The number picks the plural form when the title is formatted (``publish.notify``).
+    Event.TASK_ESCALATED: ngettext_lazy(
+        "Overdue for %(days)s day: %(task)s (case %(case)s), assigned to %(assignee)s",
+        "Overdue for %(days)s days: %(task)s (case %(case)s), assigned to %(assignee)s",
+        "days",
     ),
     Event.PLAN_APPROVED: _("The development plan of case %(case)s was approved"),
     Event.PLAN_RETURNED: _("The development plan of case %(case)s was returned for changes"),

@@ -56,7 +56,11 @@ def notify(
     if event == Event.TASK_REASSIGNED and task_id is not None:
         withdraw_task_notifications(recipient_id=recipient.pk, task_id=task_id)
     with translation.override(_language_of(recipient)):
-        title = str(TITLES[event] % {key: str(value) for key, value in params.items()})
+        # Numbers stay numbers: a plural title (``ngettext_lazy``) chooses its form by them.
+        values = {
+            key: value if isinstance(value, int) else str(value) for key, value in params.items()
+        }
+        title = str(TITLES[event] % values)
     notification = Notification(
         recipient=recipient,
         event=event,

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 
@@ -274,7 +275,7 @@ class RightsRequestKind(models.TextChoices):
 
 class RightsRequestStatus(models.TextChoices):
     PENDING = "pending", _("waiting for a supervisor's decision")
-    REJECTED = "rejected", _("rejected")
+    REJECTED = "rejected", pgettext_lazy("erasure or restriction request status", "rejected")
     # Erasure approved while the funder's retention hold still applies: carried out by
     # ``manage.py purge_expired`` once ``held_until`` has passed.
     WAITING = "waiting", _("approved, waiting for the retention hold to end")

@@ -13,6 +13,7 @@ import datetime
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_variables
 
 from kernel.errors import GuardFailed, InvalidInput, NotAllowed
@@ -219,7 +220,12 @@ def break_glass_grant(*, user, case, reason: str, supervisors) -> BreakGlassGran
         raise InvalidInput(
             {
                 "reason": [
-                    _("State the reason in at least %(n)s characters.") % {"n": REASON_MIN_LENGTH}
+                    ngettext(
+                        "State the reason in at least %(n)s character.",
+                        "State the reason in at least %(n)s characters.",
+                        REASON_MIN_LENGTH,
+                    )
+                    % {"n": REASON_MIN_LENGTH}
                 ]
             }
         )

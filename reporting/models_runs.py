@@ -15,6 +15,7 @@ no history; what it exported is derived from the records, which keep theirs.
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 
@@ -126,7 +127,7 @@ class ExportFormat(models.TextChoices):
 
 class JobStatus(models.TextChoices):
     QUEUED = "queued", _("waiting")
-    RUNNING = "running", _("running")
+    RUNNING = "running", pgettext_lazy("export status", "running")
     DONE = "done", _("ready")
     FAILED = "failed", _("failed")
 

@@ -21,6 +21,11 @@ def hungarian(text: str) -> str:
         return str(translation.gettext(text))
 
 
+def hungarian_plural(singular: str, plural: str, n: int) -> str:
+    with translation.override("hu"):
+        return str(translation.ngettext(singular, plural, n))
+
+
 def log_in(browser, server_url, username):
     context = browser.new_context(locale="hu-HU", viewport=DESKTOP)
     page = context.new_page()
@@ -57,8 +62,10 @@ def test_three_users_take_one_client_through_the_whole_journey_in_hungarian(
     expected = {
         "consent_missing": hungarian("Record the client's consent to data processing."),
         "mentor_missing": hungarian("Assign a mentor."),
-        "attendance": hungarian(
-            "The client attended %(attended)s of the %(needed)s sessions required."
+        "attendance": hungarian_plural(
+            "The client attended %(attended)s of the %(needed)s session required.",
+            "The client attended %(attended)s of the %(needed)s sessions required.",
+            2,
         )
         % {"attended": 0, "needed": 2},
         "screening": hungarian("Record the health screening as done or declined by the client."),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from casework.journey import Stage
 from casework.models import (
@@ -329,7 +330,7 @@ class CaseFilterForm(forms.Form):
     stage = forms.ChoiceField(label=_("stage"), choices=[("", _("all")), *Stage.choices],
                               required=False)
     mentor = forms.ModelChoiceField(label=_("mentor"), queryset=None, required=False,
-                                    empty_label=_("all"))
+                                    empty_label=pgettext_lazy("any mentor", "all"))
     programme = forms.ModelChoiceField(label=_("programme"), queryset=None, required=False,
                                        empty_label=_("all"))
 
