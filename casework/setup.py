@@ -252,7 +252,11 @@ def _checked(programme: Programme, *, before: Programme | None) -> None:
     ):
         add(
             "retention_years",
-            _("The retention is between %(low)d and %(high)d years.")
+            ngettext(
+                "The retention is between %(low)d and %(high)d year.",
+                "The retention is between %(low)d and %(high)d years.",
+                RETENTION_YEARS_MAX,
+            )
             % {"low": RETENTION_YEARS_MIN, "high": RETENTION_YEARS_MAX},
         )
     if before is not None:
