@@ -167,3 +167,19 @@ def test_history_is_dated_like_a_programme_fourteen_months_in(seeded):
         rows = list(history.filter(id=case.pk).order_by("history_id"))
         assert timezone.localdate(rows[0].history_date) == case.opened_on, case.number
         assert [r.history_date for r in rows] == sorted(r.history_date for r in rows), case.number
+
+
+def test_the_command_stays_small_its_data_are_files():
+    from pathlib import Path
+
+    from casework.demo import people
+    from casework.management.commands import seed_demo
+
+    assert len(Path(seed_demo.__file__).read_text(encoding="utf-8").splitlines()) < 300
+    assert {path.name for path in people.DATA.glob("*.yaml")} >= {
+        "cohorts.yaml",
+        "names.yaml",
+        "staff.yaml",
+        "words_hu.yaml",
+        "words_sk.yaml",
+    }
