@@ -409,13 +409,32 @@ OVERRIDES = {"funder_code", "name", "starts_on"}
 
 def _write_programme(*, user, settings: dict, template: ProgrammeTemplate) -> Programme:
     """SEAM for the merge with the branch ``setup``: the programme, its consortium and its
-    locations, each row with a history entry. When ``casework.setup`` is merged, this body
-    becomes ``setup.programme_create`` (the user's organisation joins as lead) followed by
-    ``setup.partner_add`` for each other partner and ``setup.location_add`` for each location
-    (that branch adds the ``ProgrammeLocation`` model these rows are missing here)."""
+    locations, each row with a history entry. Written against the models of this branch; once
+    ``casework.setup`` is merged (it adds ``ProgrammeLocation``, which this body cannot write
+    yet), the body becomes, inside this same transaction::
+
+        programme = setup.programme_create(user=user, data=settings)  # creator's org: lead
+        for partner in template.partners:
+            if partner.name == organisation_of(user).name:
+                continue  # already the lead
+            known = Organisation.objects.filter(name=partner.name).first()
+            setup.partner_add(
+                user=user, programme_id=programme.pk, role=partner.role,
+                organisation_id=known.pk if known else None,
+                organisation=None if known else {"name": partner.name, "kind": partner.kind,
+                                                 "settlement": partner.settlement},
+            )
+        for location in template.locations:
+            setup.location_add(user=user, programme_id=programme.pk, name=location.name,
+                               rural=location.rural)
+
+    (its history reasons are then setup's ``programme.*`` ones, apart from the programme row's
+    template note, which the caller keeps)."""
     reason = "programme.create_from_template"
     programme = Programme(**settings)
-    save_with_history(programme, user=user, reason=reason)
+    # The programme's own row says which template and version it came from.
+    note = f"{reason}: {template.key} v{template.version}"
+    save_with_history(programme, user=user, reason=note)
     own = organisation_of(user)
     listed = {partner.name for partner in template.partners}
     if own.name not in listed:

@@ -148,7 +148,7 @@ def test_the_programmes_come_from_their_templates_and_started_fourteen_months_ag
     assert 14 * 30 < (timezone.localdate() - start).days < 15 * 31
     for programme in Programme.objects.all():
         created = programme.history.earliest("history_date")
-        assert created.history_change_reason == "programme.create_from_template"
+        assert created.history_change_reason.startswith("programme.create_from_template: ")
         assert programme.starts_on == start == timezone.localdate(created.history_date)
     assert "since " + start.isoformat() in seeded
 
