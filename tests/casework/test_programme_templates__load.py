@@ -86,6 +86,16 @@ def test_the_facts_of_the_seeds_are_in_the_files():
         ({"attendance": {"threshold": 11, "planned_sessions": 10}}, "attendance.threshold"),
         ({"targets": [{"indicator": "forums", "value": 3, "location": "Eger"}]}, "'Eger'"),
         (
+            {"targets": [{"indicator": "forums", "value": 3, "deadline": 2030}]},
+            "targets[0].deadline: expected a date as YYYY-MM-DD, got 2030",
+        ),
+        (
+            {"targets": [{"indicator": "forums", "value": 3, "deadline": "2016-01-31"}]},
+            "targets[0].deadline: expected a date",
+        ),
+        ({"targets": [{"indicator": "forums", "value": 0}]}, "expected a number above zero"),
+        ({"targets": [{"indicator": "forums", "value": 3, "partner": "Nobody"}]}, "'Nobody'"),
+        (
             {"partners": [{"name": "X", "kind": "bank", "role": "lead", "settlement": "Ózd"}]},
             "partners[0].kind: unknown value 'bank'",
         ),
@@ -115,3 +125,11 @@ def test_every_error_of_a_file_is_listed_at_once():
 def test_a_file_that_is_not_yaml_is_refused():
     with pytest.raises(TemplateError, match=r"x\.yaml: not valid YAML"):
         parse_template("x", "name: [unclosed", source="x.yaml")
+
+
+def test_a_target_deadline_outside_the_period_is_refused():
+    text = EFOP.replace(
+        "{indicator: forums, value: 18}", "{indicator: forums, value: 18, deadline: 2030-01-31}"
+    )
+    with pytest.raises(TemplateError, match=r"targets\[4\]\.deadline: the deadline is outside"):
+        parse_template("efop_1_5_3", text)
