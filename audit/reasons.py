@@ -79,6 +79,7 @@ REASONS = {
     "seed_demo.membership": _("demo data: consortium membership"),
     "seed_demo.staff_profile": _("demo data: staff profile"),
     "seed_demo.settlement": _("demo data: settlement"),
+    "programme.create_from_template": _("created the programme from a template"),
     "review.sign_off": _("signed off the review of the case"),
     "audit.erase": _("erased personal data (lawful erasure)"),
     # Break-glass and the client's rights (privacy)

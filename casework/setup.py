@@ -345,9 +345,10 @@ def _apply(programme: Programme, data: dict) -> None:
 
 
 @service
-def programme_create(*, user, data: dict) -> Programme:
+def programme_create(*, user, data: dict, reason: str = "programme.create") -> Programme:
     """A new programme from ``data`` (the keys of ``PROGRAMME_FIELDS``; a missing optional one
-    takes the model's default), with the user's organisation as its consortium lead."""
+    takes the model's default), with the user's organisation as its consortium lead. ``reason``
+    lets a caller say more on the programme's own history row (which template it came from)."""
     _require_admin(user)
     organisation = organisation_of(user)
     if organisation is None:
@@ -355,7 +356,7 @@ def programme_create(*, user, data: dict) -> Programme:
     programme = Programme()
     _apply(programme, data)
     _checked(programme, before=None)
-    save_with_history(programme, user=user, reason="programme.create", validate=False)
+    save_with_history(programme, user=user, reason=reason, validate=False)
     membership = ConsortiumMembership(
         programme=programme, organisation=organisation, role=ConsortiumRole.LEAD
     )

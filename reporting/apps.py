@@ -7,10 +7,13 @@ class ReportingConfig(AppConfig):
     verbose_name = _("Funder reporting")
 
     def ready(self) -> None:
-        # casework's set-up services cannot import reporting (layers): a partner or location a
-        # target names is refused removal through this check.
-        from casework import setup
+        # casework cannot import reporting (layers), so reporting plugs itself in: a partner or
+        # location a target names is refused removal, and programme templates' targets are
+        # written through reporting's target service.
+        from casework import programme_templates, setup
 
+        from .programme_templates import TemplateTargets
         from .services import targets_naming
 
         setup.register_in_use_check(targets_naming)
+        programme_templates.plug_targets(TemplateTargets())

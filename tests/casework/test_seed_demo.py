@@ -136,3 +136,50 @@ def test_the_demo_participants_have_complete_entry_records(seeded):
     assert records.count() == signed.values("case__client", "case__programme").distinct().count()
     assert records.count() > 0
     assert list(records.filter(complete=False)) == []
+
+
+@pytest.mark.django_db
+def test_the_programmes_come_from_their_templates_and_started_fourteen_months_ago(seeded):
+    from django.utils import timezone
+
+    from casework.management.commands.seed_demo import programme_start
+
+    start = programme_start(timezone.localdate())
+    assert 14 * 30 < (timezone.localdate() - start).days < 15 * 31
+    for programme in Programme.objects.all():
+        created = programme.history.earliest("history_date")
+        assert created.history_change_reason.startswith("programme.create_from_template: ")
+        assert programme.starts_on == start == timezone.localdate(created.history_date)
+    assert "since " + start.isoformat() in seeded
+
+
+@pytest.mark.django_db
+def test_history_is_dated_like_a_programme_fourteen_months_in(seeded):
+    from django.utils import timezone
+
+    history = Case.history.model.objects
+    days = {timezone.localdate(moment) for moment in history.values_list("history_date", flat=True)}
+    assert (max(days) - min(days)).days >= 400
+    months = {(day.year, day.month) for day in days}
+    assert len(months) >= 13  # something happened in (nearly) every month, not all today
+    # Each case opened on the day its history says, and its stage changes came later.
+    for case in Case.objects.all():
+        rows = list(history.filter(id=case.pk).order_by("history_id"))
+        assert timezone.localdate(rows[0].history_date) == case.opened_on, case.number
+        assert [r.history_date for r in rows] == sorted(r.history_date for r in rows), case.number
+
+
+def test_the_command_stays_small_its_data_are_files():
+    from pathlib import Path
+
+    from casework.demo import people
+    from casework.management.commands import seed_demo
+
+    assert len(Path(seed_demo.__file__).read_text(encoding="utf-8").splitlines()) < 300
+    assert {path.name for path in people.DATA.glob("*.yaml")} >= {
+        "cohorts.yaml",
+        "names.yaml",
+        "staff.yaml",
+        "words_hu.yaml",
+        "words_sk.yaml",
+    }

@@ -223,8 +223,12 @@ def test_notifications_never_carry_the_clients_name_or_special_category_data(wor
     )
     for category in ("ethnicity", "disability"):
         privacy_services.special_category_record(
-            user=world.worker, case=case, category=category, answer="yes",
-            minority="roma" if category == "ethnicity" else "", note="Roma, disability",
+            user=world.worker,
+            case=case,
+            category=category,
+            answer="yes",
+            minority="roma" if category == "ethnicity" else "",
+            note="Roma, disability",
         )
     services.case_record_consent(user=world.worker, case_id=case.pk, given_on=TODAY)
     to_stage(case, world, Stage.CLOSED)

@@ -1,6 +1,5 @@
 """The whole journey through the web pages, as the three users would click it."""
 
-
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -46,15 +45,24 @@ def test_three_users_take_a_client_from_intake_to_closure_in_the_browser_pages(
 
     assert post_action(client, case, "consent", given_on=TODAY).status_code == 302
     assert post_action(client, case, "assign_mentor", mentor=world.mentor.pk).status_code == 302
-    assert_moved(post_action(client, case, "advance", from_stage=Stage.INTAKE), case,
-                 Stage.PLANNING)
+    assert_moved(
+        post_action(client, case, "advance", from_stage=Stage.INTAKE), case, Stage.PLANNING
+    )
 
     client.force_login(world.mentor)
     assert client.get(case.get_absolute_url()).status_code == 200
-    assert post_action(client, case, "plan", summary="Wants to work",
-                       client_agreed_on=TODAY).status_code == 302
-    assert post_action(client, case, "goal_add", area="employment",
-                       description="A job within six months").status_code == 302
+    assert (
+        post_action(
+            client, case, "plan", summary="Wants to work", client_agreed_on=TODAY
+        ).status_code
+        == 302
+    )
+    assert (
+        post_action(
+            client, case, "goal_add", area="employment", description="A job within six months"
+        ).status_code
+        == 302
+    )
     assert post_action(client, case, "plan_submit").status_code == 302
     assert case.plan.status == PlanStatus.SUBMITTED
 
@@ -66,26 +74,59 @@ def test_three_users_take_a_client_from_intake_to_closure_in_the_browser_pages(
 
     client.force_login(world.mentor)
     for n in range(world.programme.attendance_threshold):
-        assert post_action(client, case, "session", kind="training", topic=f"Skills {n}",
-                           held_on=TODAY, duration_minutes=90, present="on").status_code == 302
-    assert_moved(post_action(client, case, "advance", from_stage=Stage.TRAINING), case,
-                 Stage.SCREENING)
-    assert post_action(client, case, "screening", status="declined",
-                       screened_on=TODAY).status_code == 302
-    assert_moved(post_action(client, case, "advance", from_stage=Stage.SCREENING), case,
-                 Stage.PLACEMENT)
-    assert post_action(client, case, "placement", employer="Ózdi Kft.",
-                       contract_type="fixed_term", starts_on=TODAY,
-                       exit_outcome="employed").status_code == 302
-    assert_moved(post_action(client, case, "advance", from_stage=Stage.PLACEMENT), case,
-                 Stage.FOLLOW_UP)
+        assert (
+            post_action(
+                client,
+                case,
+                "session",
+                kind="training",
+                topic=f"Skills {n}",
+                held_on=TODAY,
+                duration_minutes=90,
+                present="on",
+            ).status_code
+            == 302
+        )
+    assert_moved(
+        post_action(client, case, "advance", from_stage=Stage.TRAINING), case, Stage.SCREENING
+    )
+    assert (
+        post_action(client, case, "screening", status="declined", screened_on=TODAY).status_code
+        == 302
+    )
+    assert_moved(
+        post_action(client, case, "advance", from_stage=Stage.SCREENING), case, Stage.PLACEMENT
+    )
+    assert (
+        post_action(
+            client,
+            case,
+            "placement",
+            employer="Ózdi Kft.",
+            contract_type="fixed_term",
+            starts_on=TODAY,
+            exit_outcome="employed",
+        ).status_code
+        == 302
+    )
+    assert_moved(
+        post_action(client, case, "advance", from_stage=Stage.PLACEMENT), case, Stage.FOLLOW_UP
+    )
     for follow_up in case.follow_ups.order_by("due_on"):
-        response = post_action(client, case, "follow_up", follow_up_id=follow_up.pk,
-                               status=FollowUpStatus.REACHED, contacted_on=TODAY,
-                               situation="employed", notes="")
+        response = post_action(
+            client,
+            case,
+            "follow_up",
+            follow_up_id=follow_up.pk,
+            status=FollowUpStatus.REACHED,
+            contacted_on=TODAY,
+            situation="employed",
+            notes="",
+        )
         assert response.status_code == 302
-    assert_moved(post_action(client, case, "advance", from_stage=Stage.FOLLOW_UP), case,
-                 Stage.CLOSED)
+    assert_moved(
+        post_action(client, case, "advance", from_stage=Stage.FOLLOW_UP), case, Stage.CLOSED
+    )
     assert engine.active_process(case) is None
 
 

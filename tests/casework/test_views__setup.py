@@ -5,7 +5,6 @@ the pages render in Hungarian."""
 
 import datetime
 from html import unescape
-from types import SimpleNamespace
 
 import pytest
 from django.db import connection
@@ -23,7 +22,6 @@ from casework.models import (
 )
 from kernel.choices import Stage
 from reporting.models import Target
-from web.setup import views
 
 from ..factories import OrganisationFactory, staff
 from ..journey import to_stage
@@ -297,37 +295,48 @@ def test_the_set_up_pages_render_in_hungarian(world, client):
             assert words in unescape(response.content.decode()), name
 
 
-def test_without_programme_templates_the_new_page_creates_from_scratch_only(
-    world, client, monkeypatch
+def test_a_programme_from_a_template_takes_its_partners_and_locations_and_the_given_code(
+    world, client
 ):
-    monkeypatch.setattr(views, "programme_templates", None)
-    response = logged_in(client, world.admin).get(reverse("setup:programme_new"))
-    assert "template" not in response.context["form"].fields
-
-
-def test_with_programme_templates_a_chosen_template_goes_to_its_service(world, client, monkeypatch):
-    calls = []
-
-    def from_template(*, user, template_key, data):
-        calls.append((user, template_key, data["funder_code"]))
-        return setup.programme_create(user=user, data=data)
-
-    monkeypatch.setattr(
-        views,
-        "programme_templates",
-        SimpleNamespace(
-            available_templates=lambda: [SimpleNamespace(key="hegyhat", name="Hegyhát forums")],
-            programme_create_from_template=from_template,
-        ),
-    )
     client = logged_in(client, world.admin)
-    form = client.get(reverse("setup:programme_new")).context["form"]
-    assert list(form.fields["template"].choices)[1] == ("hegyhat", "Hegyhát forums")
-    assert client.post(reverse("setup:programme_new"), NEW).status_code == 302
-    assert calls == []
-    data = {**NEW, "template": "hegyhat", "funder_code": "TOP-2"}
-    assert client.post(reverse("setup:programme_new"), data).status_code == 302
-    assert calls == [(world.admin, "hegyhat", "TOP-2")]
+    page = client.get(reverse("setup:programme_from_template"), HTTP_ACCEPT_LANGUAGE="hu")
+    assert ("hegyhat_forums", "Hegyháti koordinációs fórumok") in page.context["form"].fields[
+        "template"
+    ].choices
+    response = client.post(
+        reverse("setup:programme_from_template"),
+        {"template": "hegyhat_forums", "funder_code": "HEGYHAT-2027", "name": ""},
+    )
+    programme = Programme.objects.get(funder_code="HEGYHAT-2027")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("setup:programme_settings", args=[programme.pk])
+    assert programme.name == "Hegyháti koordinációs fórumok"  # empty: the template's
+    assert programme.locations.count() == 6
+    assert programme.memberships.filter(organisation=world.org, role="lead").exists()
+
+
+def test_a_template_s_refusal_lands_on_the_form_and_writes_nothing(world, client):
+    client = logged_in(client, world.admin)
+    before = Programme.objects.count()
+    response = client.post(
+        reverse("setup:programme_from_template"),
+        {"template": "hegyhat_forums", "funder_code": world.programme.funder_code},
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["funder_code"]
+    assert Programme.objects.count() == before
+    response = client.post(reverse("setup:programme_from_template"), {"template": "nope"})
+    assert response.status_code == 400
+    assert response.context["form"].errors["template"]
+
+
+@pytest.mark.parametrize("role", ["worker", "mentor", "supervisor"])
+def test_only_a_programme_admin_reaches_the_template_page(world, client, role):
+    client = logged_in(client, getattr(world, role))
+    assert client.get(reverse("setup:programme_from_template")).status_code == 404
+    data = {"template": "hegyhat_forums"}
+    assert client.post(reverse("setup:programme_from_template"), data).status_code == 404
+    assert not Programme.objects.filter(funder_code="HEGYHAT-KOORD").exists()
 
 
 def test_the_partners_and_locations_pages_cost_the_same_queries_for_more_rows(

@@ -27,20 +27,35 @@ class ProgrammeForm(forms.Form):
         self.fields.update(_programme_fields())
 
 
-class ProgrammeCreateForm(ProgrammeForm):
-    """The settings, and a template to start from when programme templates are installed
-    (``templates``: ``(key, name)`` pairs; empty: from scratch only, no field)."""
+class TemplateCreateForm(forms.Form):
+    """A template to start from and what the new programme does not take from it (empty: the
+    template's own)."""
 
-    def __init__(self, *args, templates=(), **kwargs):
+    template = forms.ChoiceField(label=pgettext_lazy("programme set-up", "template"))
+    name = forms.CharField(
+        label=Programme._meta.get_field("name").verbose_name,
+        required=False,
+        max_length=Programme._meta.get_field("name").max_length,
+        help_text=_("Empty: the template's name."),
+    )
+    funder_code = forms.CharField(
+        label=Programme._meta.get_field("funder_code").verbose_name,
+        required=False,
+        max_length=Programme._meta.get_field("funder_code").max_length,
+        help_text=_("The grant agreement's identifier. Empty: the template's code."),
+    )
+    starts_on = forms.DateField(
+        label=Programme._meta.get_field("starts_on").verbose_name,
+        required=False,
+        widget=DateInput(),
+        help_text=_("The end and the targets' deadlines move with the start. Empty: as planned."),
+    )
+
+    def __init__(self, *args, templates, **kwargs):
         super().__init__(*args, **kwargs)
-        if templates:
-            template = forms.ChoiceField(
-                label=pgettext_lazy("programme set-up", "start from"),
-                required=False,
-                choices=[("", _("an empty programme (from scratch)")), *templates],
-                help_text=_("A template fills in the stages, partners, locations and targets."),
-            )
-            self.fields = {"template": template, **self.fields}
+        self.fields["template"].choices = [
+            (template.key, str(template.name)) for template in templates
+        ]
 
 
 class PartnerAddForm(forms.Form):

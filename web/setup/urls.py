@@ -7,6 +7,7 @@ app_name = "setup"
 urlpatterns = [
     path("", views.programme_list, name="programme_list"),
     path("new/", views.programme_new, name="programme_new"),
+    path("new/from-template/", views.programme_from_template, name="programme_from_template"),
     path("<int:programme_id>/", views.programme_settings, name="programme_settings"),
     path("<int:programme_id>/partners/", views.partners, name="partners"),
     path(

@@ -3,9 +3,9 @@ its partners, its locations and its targets. Every write goes through ``casework
 ``reporting.services.target_set`` for targets); anyone else gets a 404, as for a page that is
 not there.
 
-Creating from a template: when ``casework.programme_templates`` is installed, the new-programme
-form offers its ``available_templates()`` and hands a chosen one to its
-``programme_create_from_template``; without it, the page creates from scratch only.
+A new programme starts from scratch (every setting typed in) or from one of the versioned
+programme templates (``casework.programme_templates``), which brings its stages, partners,
+locations and targets.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from casework import setup
+from casework import programme_templates, setup
 from casework.models import Organisation
 from kernel.errors import InvalidInput, NotAllowed, NotFound, ServiceError
 from reporting.indicators import INDICATORS
@@ -29,15 +29,10 @@ from .forms import (
     LocationAddForm,
     PartnerAddForm,
     PartnerRoleForm,
-    ProgrammeCreateForm,
     ProgrammeForm,
     TargetForm,
+    TemplateCreateForm,
 )
-
-try:  # Programme templates are an optional part (casework.programme_templates).
-    from casework import programme_templates
-except ImportError:  # pragma: no cover - depends on what is installed
-    programme_templates = None
 
 
 def _require_admin(request: HttpRequest) -> None:
@@ -59,14 +54,6 @@ def _one_line(error: ServiceError) -> list[str]:
     return [str(error)]
 
 
-def _templates() -> list[tuple[str, str]]:
-    if programme_templates is None:
-        return []
-    return [
-        (template.key, str(template.name)) for template in programme_templates.available_templates()
-    ]
-
-
 @login_required
 def programme_list(request: HttpRequest) -> HttpResponse:
     _require_admin(request)
@@ -80,17 +67,10 @@ def programme_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def programme_new(request: HttpRequest) -> HttpResponse:
     _require_admin(request)
-    form = ProgrammeCreateForm(request.POST or None, templates=_templates())
+    form = ProgrammeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        template_key = data.pop("template", "")
         try:
-            if template_key:
-                programme = programme_templates.programme_create_from_template(
-                    user=request.user, template_key=template_key, data=data
-                )
-            else:
-                programme = setup.programme_create(user=request.user, data=data)
+            programme = setup.programme_create(user=request.user, data=dict(form.cleaned_data))
         except InvalidInput as error:
             attach_errors(form, error)
         except NotAllowed as error:
@@ -99,6 +79,34 @@ def programme_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("The programme is created."))
             return redirect("setup:programme_settings", programme_id=programme.pk)
     return render(request, "setup/programme_new.html", {"form": form}, status=form_status(form))
+
+
+@login_required
+def programme_from_template(request: HttpRequest) -> HttpResponse:
+    """A programme as one of the versioned templates describes it (stages, partners,
+    locations, targets); the admin may give it its own funder code, name and start."""
+    _require_admin(request)
+    templates = programme_templates.available_templates()
+    form = TemplateCreateForm(request.POST or None, templates=templates)
+    if request.method == "POST" and form.is_valid():
+        data = {name: value for name, value in form.cleaned_data.items() if value}
+        try:
+            programme = programme_templates.programme_create_from_template(
+                user=request.user, template_key=data.pop("template"), data=data
+            )
+        except InvalidInput as error:
+            attach_errors(form, error)
+        except NotAllowed as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The programme is created."))
+            return redirect("setup:programme_settings", programme_id=programme.pk)
+    return render(
+        request,
+        "setup/programme_from_template.html",
+        {"form": form, "templates": templates},
+        status=form_status(form),
+    )
 
 
 @login_required
