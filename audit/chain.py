@@ -30,8 +30,9 @@ Design (docs/audit.md has the longer version):
 History written in bulk through ``kernel.services.bulk_create_with_history`` (an import of a
 client register) is chained by ``on_bulk_history``, on the ``bulk_history_created`` signal that
 helper sends: the same links, in a few INSERTs. Rows written without either signal
-(simple-history's own bulk helpers, raw SQL) have no link: ``verify_audit`` reports them, and ``adopt_unchained`` chains them when that is legitimate (a
-database that had history before this app was installed).
+(simple-history's own bulk helpers, raw SQL) have no link: ``verify_audit`` reports them, and
+``adopt_unchained`` chains them when that is legitimate (a database that had history before
+this app was installed).
 """
 
 from __future__ import annotations

@@ -299,11 +299,28 @@ def validated_client(values: dict[str, Any], *, organisation) -> tuple[Client, d
     (the model's field validation and ``Client.clean``); ``{field: [messages]}`` when refused.
     The organisation is the importer's own, checked once, not re-read for every row."""
     client = Client(organisation=organisation, **values)
+    excluded = ["organisation"]
+    errors: dict[str, list[str]] = {}
     try:
-        client.full_clean(exclude=["organisation"])
+        client.clean_fields(exclude=excluded)
     except ValidationError as error:
-        return client, field_errors(error)
-    return client, {}
+        errors = field_errors(error)
+    # As the form does: a refused field is left out of the model-wide checks, which would
+    # otherwise meet the raw text ("abc" as a year) instead of a value.
+    for name in errors:
+        setattr(client, name, Client._meta.get_field(name).get_default())
+    excluded += list(errors)
+    for check in (
+        client.clean,
+        lambda: client.validate_unique(exclude=excluded),
+        lambda: client.validate_constraints(exclude=excluded),
+    ):
+        try:
+            check()
+        except ValidationError as error:
+            for name, messages in field_errors(error).items():
+                errors.setdefault(name, []).extend(messages)
+    return client, errors
 
 
 def _duplicate_key(client: Client) -> tuple[str, str, int | None]:
@@ -381,10 +398,12 @@ def client_import_stage(*, user, file_name: str, content: bytes) -> ClientImport
             for index, field in columns.items()
         }
         client, errors = validated_client(values, organisation=organisation)
+        # A refused cell is shown as it was in the file.
+        shown = {name: values[name] if name in errors else getattr(client, name) for name in values}
         for field, messages in errors.items():
             column = labels.get(field) or (_label(field) if field in CLIENT_FIELDS else "")
             problems.append({"row": number, "field": field, "column": column, "messages": messages})
-        stored = {name: _json(getattr(client, name)) for name in CLIENT_FIELDS}
+        stored = {name: _json(shown.get(name, getattr(client, name))) for name in CLIENT_FIELDS}
         rows.append({"row": number, "values": stored})
         checked.append((number, client))
     if not rows:
