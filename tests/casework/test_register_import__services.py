@@ -3,8 +3,10 @@ duplicate; the confirmation writes all rows (with history: the importer, reason 
 the file's name, chained in the audit trail) or none."""
 
 import datetime
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.db import IntegrityError, connection
 from django.utils import timezone
 
@@ -232,3 +234,19 @@ def test_a_cell_the_field_cannot_read_is_an_error_of_its_column_not_a_crash(worl
         (2, "Születési dátum"),
     }
     assert staged.rows[0]["values"]["birth_year"] == "abc"  # shown as it was in the file
+
+
+def test_the_retention_purge_command_deletes_stale_staged_imports(world):
+    stale = stage(world.supervisor, xlsx_file(register_rows(2)))
+    ClientImport.objects.filter(pk=stale.pk).update(
+        uploaded_at=timezone.now() - register_import.STALE_AFTER - datetime.timedelta(days=1)
+    )
+    out = StringIO()
+
+    call_command("purge_expired", stdout=out)
+    assert "would delete 1 staged client import(s)" in out.getvalue()
+    assert ClientImport.objects.exists()
+
+    call_command("purge_expired", "--apply", "--user", world.supervisor.username, stdout=out)
+    assert "deleted 1 staged client import(s)" in out.getvalue()
+    assert not ClientImport.objects.exists()
