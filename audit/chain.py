@@ -27,9 +27,12 @@ Design (docs/audit.md has the longer version):
 * **Schema.** The digest covers the columns listed in the link's ``ChainSchema``; a field added
   to a tracked model later leaves older links verifiable.
 
-Rows written without the signal (``bulk_create_with_history``, raw SQL) have no link:
-``verify_audit`` reports them, and ``adopt_unchained`` chains them when that is legitimate (a
-database that had history before this app was installed).
+History written in bulk through ``kernel.services.bulk_create_with_history`` (an import of a
+client register) is chained by ``on_bulk_history``, on the ``bulk_history_created`` signal that
+helper sends: the same links, in a few INSERTs. Rows written without either signal
+(simple-history's own bulk helpers, raw SQL) have no link: ``verify_audit`` reports them, and
+``adopt_unchained`` chains them when that is legitimate (a database that had history before
+this app was installed).
 """
 
 from __future__ import annotations
@@ -245,6 +248,22 @@ def append(
     salts: dict | None = None,
 ) -> ChainLink:
     """Add one history row (``values``: its columns) to the end of its chain."""
+    with transaction.atomic(using=using, savepoint=False):
+        head = _locked_head(scope, label=label, values=values, using=using)
+        link = _next_link(
+            head, history_model_class=history_model_class, label=label, values=values, salts=salts
+        )
+        if not _append_in_one_statement(link, head, using=using):
+            link.save(using=using, force_insert=True)
+            ChainHead.objects.using(using).filter(pk=head.pk).update(
+                seq=link.seq, hash=link.hash, stage=head.stage
+            )
+    return link
+
+
+def _next_link(head: ChainHead, *, history_model_class, label: str, values: Mapping, salts):
+    """The link that follows ``head`` for the history row ``values``; ``head`` (in memory) is
+    moved to it. Nothing is written."""
     schema = schema_of(history_model_class)
     tracked = registry.tracked_model_of(history_model_class)
     if salts is None:
@@ -256,38 +275,87 @@ def append(
     digest = row_digest(
         schema.model, schema.fields, fields_by_attname(history_model_class), values, salts
     )
-    with transaction.atomic(using=using, savepoint=False):
-        head = _locked_head(scope, label=label, values=values, using=using)
-        if label == registry.CASE:
-            head.stage = values["stage"]
-        seq = head.seq + 1
-        chained = link_hash(head.key, seq, head.hash, digest)
-        reason = values.get("history_change_reason") or ""
-        link = ChainLink(
-            head=head,
-            seq=seq,
-            model=label,
-            history_id=values["history_id"],
-            object_id=values.get(tracked._meta.pk.attname),
-            history_type=values["history_type"],
-            history_date=values["history_date"],
-            user_id=values.get("history_user_id"),
-            case_id=head.case_id,
-            client_id=head.client_id,
-            organisation_id=head.organisation_id,
-            stage=head.stage,
-            reason_code=reason_code(reason),
-            schema=schema.digest,
-            digest=digest,
-            hash=chained,
-            salts=salts,
-        )
-        if not _append_in_one_statement(link, head, using=using):
-            link.save(using=using, force_insert=True)
-            ChainHead.objects.using(using).filter(pk=head.pk).update(
-                seq=seq, hash=chained, stage=head.stage
-            )
+    if label == registry.CASE:
+        head.stage = values["stage"]
+    seq = head.seq + 1
+    chained = link_hash(head.key, seq, head.hash, digest)
+    reason = values.get("history_change_reason") or ""
+    link = ChainLink(
+        head=head,
+        seq=seq,
+        model=label,
+        history_id=values["history_id"],
+        object_id=values.get(tracked._meta.pk.attname),
+        history_type=values["history_type"],
+        history_date=values["history_date"],
+        user_id=values.get("history_user_id"),
+        case_id=head.case_id,
+        client_id=head.client_id,
+        organisation_id=head.organisation_id,
+        stage=head.stage,
+        reason_code=reason_code(reason),
+        schema=schema.digest,
+        digest=digest,
+        hash=chained,
+        salts=salts,
+    )
+    head.seq, head.hash = seq, chained
     return link
+
+
+# Rows per INSERT (and heads per lookup) when history was written in bulk.
+BULK_BATCH = 500
+
+
+def on_bulk_history(sender, *, rows, using=None, **kwargs) -> None:
+    """``kernel.services.bulk_history_created``: chain history rows written in bulk (an import),
+    which simple-history's bulk path writes without its per-row signal. The links are the ones
+    ``append`` would write one by one, in the same order, written in a few INSERTs."""
+    if not rows:
+        return
+    using = using or router.db_for_write(sender)
+    label = registry.tracked_model_of(sender)._meta.label_lower
+    fields = schema_of(sender).fields
+    entries = []
+    for row in rows:
+        values = {name: getattr(row, name) for name in fields}
+        scope = registry.scope_for(label, values.__getitem__, using=using)
+        entries.append((values, scope))
+    with transaction.atomic(using=using, savepoint=False):
+        keys = list(dict.fromkeys(scope.key for _values, scope in entries))
+        heads: dict[str, ChainHead] = {}
+        locked = ChainHead.objects.using(using).select_for_update()
+        for start in range(0, len(keys), BULK_BATCH):
+            batch = keys[start : start + BULK_BATCH]
+            heads.update({head.key: head for head in locked.filter(key__in=batch)})
+        existing = set(heads)
+        for values, scope in entries:
+            if scope.key not in heads:
+                # A chain that starts here belongs to an object this transaction created, so
+                # no other writer can be starting it at the same time.
+                facts = {
+                    "case_id": scope.case_id,
+                    "client_id": scope.client_id,
+                    "organisation_id": scope.organisation_id,
+                }
+                if scope.is_case_chain:
+                    facts.update(
+                        _case_facts(scope.case_id, label=label, values=values, using=using)
+                    )
+                heads[scope.key] = ChainHead(key=scope.key, **facts)
+        links = [
+            _next_link(
+                heads[scope.key], history_model_class=sender, label=label, values=values, salts=None
+            )
+            for values, scope in entries
+        ]
+        new_heads = [head for key, head in heads.items() if key not in existing]
+        ChainHead.objects.using(using).bulk_create(new_heads, batch_size=BULK_BATCH)
+        moved = [head for key, head in heads.items() if key in existing]
+        ChainHead.objects.using(using).bulk_update(
+            moved, ["seq", "hash", "stage"], batch_size=BULK_BATCH
+        )
+        ChainLink.objects.using(using).bulk_create(links, batch_size=BULK_BATCH)
 
 
 def _append_in_one_statement(link: ChainLink, head: ChainHead, *, using: str) -> bool:

@@ -15,6 +15,7 @@ REASONS = {
     # Clients and intake
     "client.register": _("registered the client"),
     "client.update": _("changed the client's data"),
+    "import": _("imported the client from a register file"),
     "case.open": _("opened the case"),
     "case.record_consent": _("recorded the client's consent"),
     "case.assign_mentor": _("assigned the mentor"),

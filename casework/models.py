@@ -396,11 +396,15 @@ class Client(models.Model):
         return self.full_name
 
     def save(self, *args, **kwargs) -> None:
-        self.family_key, self.given_key = folded(self.family_name), folded(self.given_name)
+        self.fold_names()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and {"family_name", "given_name"} & set(update_fields):
             kwargs["update_fields"] = {*update_fields, "family_key", "given_key"}
         super().save(*args, **kwargs)
+
+    def fold_names(self) -> None:
+        """Keep the folded search columns in step with the names (bulk inserts bypass save)."""
+        self.family_key, self.given_key = folded(self.family_name), folded(self.given_name)
 
     def clean(self) -> None:
         super().clean()
@@ -1114,3 +1118,41 @@ class EntryRecord(models.Model):
         from .entry import entry_record_missing
 
         return entry_record_missing(self)
+
+
+class ClientImport(models.Model):
+    """An uploaded client register held until the uploader confirms it (casework/register_import).
+
+    The rows are personal data in transit, not a record: they are not tracked by history (which
+    would keep a copy after the import is done or abandoned), the row is deleted when the
+    import is confirmed, and ``manage.py purge_expired`` deletes stale ones
+    (``register_import.STALE_AFTER``)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", verbose_name=_("organisation")
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    file_name = models.CharField(_("file name"), max_length=255)
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    # Per row: {"row": row number in the file, "values": {field: JSON value}}.
+    rows = models.JSONField(default=list)
+    # [{"row", "column", "field", "messages"}]: what stops the import.
+    problems = models.JSONField(default=list)
+    # [{"row", "name", "birth_year", "client_id" or "other_row"}]: possible duplicates.
+    duplicates = models.JSONField(default=list)
+    # File headers that match no client field (an address column, say): shown, not imported.
+    ignored_columns = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = _("staged client import")
+        verbose_name_plural = _("staged client imports")
+        permissions = [("import_clients", _("Can import a client register"))]
+        indexes = [models.Index(fields=["uploaded_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({len(self.rows)})"

@@ -22,6 +22,7 @@ urlpatterns = [
     path("privacy/", include("web.privacy.urls")),
     path("staff/", include("web.staff.urls")),
     path("setup/", include("web.setup.urls")),
+    path("clients/import/", include("web.register_import.urls")),
     path("workflow/", workflow_site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

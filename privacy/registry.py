@@ -101,6 +101,14 @@ NOTIFICATIONS = Processing(
     _("The recipient only"),
 )
 
+CLIENT_IMPORT = Processing(
+    "client_import",
+    _("Taking over a client register the organisation kept before (an uploaded file)"),
+    _("As the client file: Art. 6(1)(e) public task"),
+    _("Until the import is confirmed, and at most 7 days (deleted by the retention purge)"),
+    _("The uploader only"),
+)
+
 IDENTITY, CONTACT, SOCIO = _("identity"), _("contact"), _("socio-economic (ESF+ entry data)")
 RECORD, FREE_TEXT, LINK = _("case record"), _("free text"), _("link to the person")
 STAFF_ID, ONLINE = _("staff identity"), _("online identifiers")
@@ -179,6 +187,14 @@ PERSONAL: dict[str, dict[str, Field]] = {
     "casework.referral": {
         **_fields(C, FREE_TEXT, "purpose", "answer", **K),
         **_fields(C, RECORD, "case", "partner", "referred_on", "status", "answered_on"),
+    },
+    # An uploaded client register until it is confirmed (then deleted) or goes stale (deleted
+    # by ``purge_expired``): the rows and the duplicates found hold the clients' data.
+    "casework.clientimport": {
+        **_fields(CLIENT_IMPORT, IDENTITY, "rows", "duplicates", "problems"),
+        **_fields(CLIENT_IMPORT, RECORD, "organisation", "file_name", "uploaded_at",
+                  "ignored_columns"),
+        "uploaded_by": Field(STAFF, STAFF_ID),
     },
     "casework.staffprofile": _fields(STAFF, STAFF_ID, "user", "organisation", "language"),
     "casework.staffevent": {

@@ -5,6 +5,9 @@ transaction (a failure leaves the others done and is reported), each recorded as
 the end of the retention period (``privacy.RightsRequest``) and in the read log under NAME, the
 account of whoever runs it (the data protection officer, say). For cron, after the report has
 been read once.
+
+Uploaded client registers nobody confirmed (``casework.register_import``) are deleted too once
+they are older than ``STALE_AFTER``: they hold personal data that was never taken over.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from audit.erasure import due_for_purge
 from casework.models import Case
+from casework.register_import import STALE_AFTER, purge_stale_imports
 from kernel.errors import ServiceError
 from privacy import services as privacy_services
 
@@ -33,6 +37,11 @@ class Command(BaseCommand):
             actor = get_user_model().objects.filter(username=user, is_active=True).first()
             if actor is None:
                 raise CommandError(f"no active user {user!r}")
+        stale = purge_stale_imports(apply=apply)
+        self.stdout.write(
+            f"{'deleted' if apply else 'would delete'} {stale} staged client import(s) older "
+            f"than {STALE_AFTER.days} days"
+        )
         due = due_for_purge()
         verb = "erasing" if apply else "would erase"
         self.stdout.write(f"{verb} {len(due)} client(s) whose retention hold has ended")
