@@ -54,6 +54,19 @@ def _one_line(error: ServiceError) -> list[str]:
     return [str(error)]
 
 
+def _remove(request, programme, *, row_exists, remove, page, done, back) -> HttpResponse:
+    """Remove a row of the programme's page (a partner, a location): 404 for a row of another
+    programme, the service's refusal shown on the page, the page again when it is done."""
+    if not row_exists:
+        raise Http404
+    try:
+        remove()
+    except InvalidInput as error:
+        return page(request, programme, refusal=_one_line(error), status=400)
+    messages.success(request, done)
+    return redirect(back, programme_id=programme.pk)
+
+
 @login_required
 def programme_list(request: HttpRequest) -> HttpResponse:
     _require_admin(request)
@@ -211,14 +224,15 @@ def partner_role(request: HttpRequest, programme_id: int, membership_id: int) ->
 @require_POST
 def partner_remove(request: HttpRequest, programme_id: int, membership_id: int) -> HttpResponse:
     programme = _programme(request, programme_id)
-    if not programme.memberships.filter(pk=membership_id).exists():
-        raise Http404
-    try:
-        setup.partner_remove(user=request.user, membership_id=membership_id)
-    except InvalidInput as error:
-        return _partners_page(request, programme, refusal=_one_line(error), status=400)
-    messages.success(request, _("The organisation has left the programme."))
-    return redirect("setup:partners", programme_id=programme.pk)
+    return _remove(
+        request,
+        programme,
+        row_exists=programme.memberships.filter(pk=membership_id).exists(),
+        remove=lambda: setup.partner_remove(user=request.user, membership_id=membership_id),
+        page=_partners_page,
+        done=_("The organisation has left the programme."),
+        back="setup:partners",
+    )
 
 
 def _locations_page(request, programme, *, form=None, refusal=(), status=200) -> HttpResponse:
@@ -265,14 +279,15 @@ def locations(request: HttpRequest, programme_id: int) -> HttpResponse:
 @require_POST
 def location_remove(request: HttpRequest, programme_id: int, location_id: int) -> HttpResponse:
     programme = _programme(request, programme_id)
-    if not programme.locations.filter(pk=location_id).exists():
-        raise Http404
-    try:
-        setup.location_remove(user=request.user, location_id=location_id)
-    except InvalidInput as error:
-        return _locations_page(request, programme, refusal=_one_line(error), status=400)
-    messages.success(request, _("The location is removed."))
-    return redirect("setup:locations", programme_id=programme.pk)
+    return _remove(
+        request,
+        programme,
+        row_exists=programme.locations.filter(pk=location_id).exists(),
+        remove=lambda: setup.location_remove(user=request.user, location_id=location_id),
+        page=_locations_page,
+        done=_("The location is removed."),
+        back="setup:locations",
+    )
 
 
 @login_required
