@@ -68,15 +68,6 @@ def timeline_case(organisation_id: int, reference: frozenset | None):
     return best, best_kinds
 
 
-def _older_timeline_page(case):
-    from audit import selectors as audit_selectors
-
-    branches = audit_selectors.case_link_branches(case)
-    return audit_selectors.keyset(
-        branches, before=None, after=None, size=audit_selectors.PAGE_SIZE
-    ).older
-
-
 def pages_for(organisation_id: int, *, timeline_reference: frozenset | None = None):
     """The pages of one organisation's staff. Returns the pages and the timeline's kinds."""
     mentor = _staff(organisation_id, Role.MENTOR)
@@ -163,21 +154,14 @@ def pages_for(organisation_id: int, *, timeline_reference: frozenset | None = No
         )
         case, kinds = timeline_case(organisation_id, timeline_reference)
         if case is not None:
-            url = reverse("audit:case_timeline", args=[case.pk])
             pages.append(
-                Page("audit_timeline", "supervisor: one case's audit timeline", supervisor, url)
-            )
-            older = _older_timeline_page(case)
-            if older is not None:
-                # The keyset's second page: it must cost what the first does.
-                pages.append(
-                    Page(
-                        "audit_timeline_older",
-                        "supervisor: one case's audit timeline, next older page",
-                        supervisor,
-                        f"{url}?before={older.token}",
-                    )
+                Page(
+                    "audit_timeline",
+                    "supervisor: one case's audit timeline",
+                    supervisor,
+                    reverse("audit:case_timeline", args=[case.pk]),
                 )
+            )
     return pages, kinds
 
 
