@@ -122,7 +122,9 @@ def defer(*statements: tuple[str, list], tables: set[str], using: str = "default
     if pending.tables() & set(tables):
         pending.send()
     if not pending.writes and pending not in connection.execute_wrappers:
-        connection.execute_wrappers.append(pending)
+        # Outermost: ``connection.execute_wrapper()`` contexts pop the last wrapper on exit,
+        # which must stay theirs whenever this one comes and goes.
+        connection.execute_wrappers.insert(0, pending)
     for sql, params in statements:
         pending.writes.append((sql, list(params), frozenset(tables)))
 

@@ -138,3 +138,22 @@ def test_outside_a_service_the_write_is_sent_at_once(tables):
         kept(4)
     assert len(captured.captured_queries) == 1
     assert values(KEPT) == [4]
+
+
+def test_an_execute_wrapper_context_inside_the_service_keeps_its_own_wrapper(tables):
+    seen = []
+
+    def watch(execute, sql, params, many, context):
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    @service
+    def work():
+        with connection.execute_wrapper(watch):
+            kept(1)
+        assert watch not in connection.execute_wrappers
+        carry(2)
+
+    work()
+    assert values(KEPT) == [1] and values(CARRIER) == [2]
+    assert not connection.execute_wrappers
