@@ -23,6 +23,8 @@ from django.contrib.auth.backends import BaseBackend, ModelBackend
 from django.contrib.auth.models import Group
 from django.db.models import Aggregate, CharField, Exists, OuterRef, Subquery
 
+from privacy import special
+
 from .roles import ROLE_PERMISSIONS, roles_of
 
 APPROVE_PLAN = "casework.approve_plan"
@@ -98,6 +100,7 @@ class RoleModelBackend(ModelBackend):
             return None
         # What casework.roles.roles_of would otherwise ask the database for.
         user._lepes_roles = set(user.role_names.split(chr(31))) if user.role_names else set()
+        special.remember_roles(user, user._lepes_roles)  # and what privacy would ask for
         return user if self.user_can_authenticate(user) else None
 
     def has_perm(self, user_obj, perm, obj=None) -> bool:

@@ -7,7 +7,8 @@ A record outside the user's scope is indistinguishable from one that does not ex
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, F, Lookup, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from kernel.errors import NotFound
@@ -59,8 +60,29 @@ def cases_visible_to(user, *, break_glass: bool = True) -> QuerySet[Case]:
         if profile is not None:
             scope |= Q(organisation_id=profile.organisation_id)
     if break_glass and roles & BREAK_GLASS_ROLES:
-        scope |= Q(pk__in=privacy_selectors.active_grant_case_ids(user))
+        grants = privacy_selectors.active_grant_case_ids(user)
+        if connection.vendor == "postgresql":
+            # ``IN (subquery)`` beside an OR is a filter PostgreSQL checks on every row: the
+            # whole case table was read for every scoped list (1.3 s for the supervisor's home
+            # page at 100,000 cases). ``= ANY(ARRAY(subquery))`` is the grants read once and
+            # an index lookup of the case ids, ORed with the organisation's index range.
+            scope |= Q(AnyOfSubquery(F("pk"), Subquery(grants)))
+        else:
+            scope |= Q(pk__in=grants)
     return Case.objects.filter(scope)
+
+
+class AnyOfSubquery(Lookup):
+    """``lhs = ANY(ARRAY(subquery))`` (PostgreSQL): the subquery runs once, and the comparison
+    can use an index."""
+
+    lookup_name = "any_of_subquery"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = compiler.compile(self.rhs)
+        return f"{lhs} = ANY(ARRAY{rhs})", [*lhs_params, *rhs_params]
 
 
 def in_own_scope(user, case: Case) -> bool:

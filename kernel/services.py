@@ -22,6 +22,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 from simple_history.utils import get_history_manager_for_model
 
+from . import deferred_writes
 from .compat.django_on_commit import pending_callbacks
 from .errors import InvalidInput
 
@@ -47,18 +48,31 @@ def _batched():
         yield
         return
     _batches.pending = {}
+    _batches.active = True
     try:
-        yield
-        pending = _batches.pending
+        try:
+            yield
+            pending = _batches.pending
+        finally:
+            _batches.pending = None
+        alive = pending_callbacks()
+        for flush, entries in pending.items():
+            # An item recorded in a savepoint that was rolled back since is dropped: Django
+            # dropped its marker callback with the savepoint, which is how to tell.
+            items = [item for item, marker in entries if id(marker) in alive]
+            if items:
+                flush(items)
+        deferred_writes.flush_all()  # before the transaction commits
+    except BaseException:
+        deferred_writes.discard_all()  # the transaction rolls back with them
+        raise
     finally:
-        _batches.pending = None
-    alive = pending_callbacks()
-    for flush, entries in pending.items():
-        # An item recorded in a savepoint that was rolled back since is dropped: Django dropped
-        # its marker callback with the savepoint, which is how to tell.
-        items = [item for item, marker in entries if id(marker) in alive]
-        if items:
-            flush(items)
+        _batches.active = False
+
+
+def in_service() -> bool:
+    """True while a service runs, its end's writes included."""
+    return getattr(_batches, "active", False)
 
 
 def at_service_end(item: Any, *, flush: Callable[[list], None], marker: Callable) -> bool:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.db.models import Count, F, Sum
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
 
 from .indicators import Indicator, Scope
@@ -37,13 +37,24 @@ def figures(
     """``(total, {(organisation id, location): value}, [value at the end of each day])``; the
     days are month ends and the scope's own day, as ``selectors.month_ends`` gives them."""
     days = days or []
-    if not additive(indicator):
-        return (
-            indicator.total(scope),
-            indicator.by_place(scope),
-            indicator.cumulative(scope, days),
-        )
     measure = indicator.measure
+    if not additive(indicator):
+        if not days:
+            return indicator.total(scope), indicator.by_place(scope), []
+        # A distinct count: its total and its value at each day are aggregates over the same
+        # rows, so one query answers both (the places need a grouping of their own).
+        values = indicator.records_behind(scope).aggregate(
+            total=measure.aggregate(),
+            **{
+                f"d{index}": measure.aggregate(filter=Q(**{f"{measure.date}__lte": day}))
+                for index, day in enumerate(days)
+            },
+        )
+        return (
+            measure.convert(values["total"]),
+            indicator.by_place(scope),
+            [measure.convert(values[f"d{index}"]) for index in range(len(days))],
+        )
     rows = (
         indicator.records_behind(scope)
         .values(

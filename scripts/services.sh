@@ -21,6 +21,11 @@
 #   LEPES_PG_BIN        directory with initdb, pg_ctl and postgres; default: found on PATH,
 #                       /usr/local/bin, or /usr/lib/postgresql/15/bin
 #   LEPES_REDIS_PORT    default 56379
+#   LEPES_PG_FSYNC      `on`: a durable cluster for `make bench` (fsync, synchronous_commit and
+#                       full_page_writes on, BENCHMARKS.md's memory and planner settings);
+#                       default off (tests). Give it its own LEPES_SERVICES_DIR and port, e.g.
+#                       LEPES_PG_FSYNC=on LEPES_PG_PORT=55433 LEPES_SERVICES_DIR=/tmp/lepes-bench \
+#                           scripts/services.sh start postgres
 set -euo pipefail
 
 DIR="${LEPES_SERVICES_DIR:-/tmp/lepes-services}"
@@ -98,12 +103,19 @@ start_postgres() {
             as_pg "$postgres" --single -D "$PG_DATA" -F -c exit_on_error=true postgres \
                 >"$PG_DIR/createdb.log" 2>&1 || { cat "$PG_DIR/createdb.log" >&2; exit 1; }
     fi
-    say "starting PostgreSQL on 127.0.0.1:$PG_PORT (log: $PG_LOG)"
-    # Test-only durability settings: a crash loses the cluster, which nobody needs to keep.
+    # Test-only durability settings by default: a crash loses the cluster, which nobody needs
+    # to keep. LEPES_PG_FSYNC=on: what a deployment runs with, for the benchmark's figures.
+    local settings="-c fsync=off -c synchronous_commit=off -c full_page_writes=off \
+-c shared_buffers=128MB"
+    if [[ "${LEPES_PG_FSYNC:-off}" == on ]]; then
+        settings="-c fsync=on -c synchronous_commit=on -c full_page_writes=on \
+-c shared_buffers=512MB -c work_mem=16MB -c maintenance_work_mem=512MB -c max_wal_size=4GB \
+-c random_page_cost=1.1 -c effective_cache_size=8GB"
+    fi
+    say "starting PostgreSQL on 127.0.0.1:$PG_PORT, fsync ${LEPES_PG_FSYNC:-off} (log: $PG_LOG)"
     as_pg "$pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t 60 -o "\
 -c listen_addresses=127.0.0.1 -c port=$PG_PORT -c unix_socket_directories=$PG_DIR \
--c fsync=off -c synchronous_commit=off -c full_page_writes=off \
--c max_connections=100 -c shared_buffers=128MB" start >/dev/null ||
+$settings -c max_connections=100" start >/dev/null ||
         { tail -n 30 "$PG_LOG" >&2 || true; die "PostgreSQL did not start"; }
 }
 

@@ -11,12 +11,13 @@ service each change is written at once.
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Min
 from django.db.models.signals import post_delete, post_save
 from viewflow.workflow.models import Task
 
 from casework.models import Case, FollowUp, FollowUpStatus
+from kernel import deferred_writes
 from kernel.services import at_service_end
 
 from . import deadlines
@@ -94,7 +95,10 @@ def _sync(items: list) -> None:
     for row in rows:
         task = tasks[row.task_id]
         old = closed_in_process.pop(task.process_id, None) if row.task_id in created else None
-        if old is not None and OpenTask.objects.filter(task_id=old).update(
+        if old is not None and connection.vendor == "postgresql":
+            _move_deferred(old, row)
+            closed.discard(old)
+        elif old is not None and OpenTask.objects.filter(task_id=old).update(
             **{name: getattr(row, name) for name in _COLUMNS}
         ):
             closed.discard(old)
@@ -115,6 +119,29 @@ def _sync(items: list) -> None:
         OpenTask.objects.filter(case_id=case_id, node=FOLLOW_UP_NODE).update(
             due_at=_follow_up_due(case_id)
         )
+
+
+def _move_deferred(old_task_id: int, row: OpenTask) -> None:
+    """PostgreSQL: the done task's row gone and the new task's written, as deferred writes
+    (``kernel.deferred_writes``: nothing reads them before the service ends, so they ride with
+    its next statement)."""
+    quote = connection.ops.quote_name
+    table = OpenTask._meta.db_table
+    fields = [OpenTask._meta.get_field(name.removesuffix("_id")) for name in _COLUMNS]
+    columns = [field.column for field in fields]
+    insert = "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT ({}) DO UPDATE SET {}".format(
+        quote(table),
+        ", ".join(map(quote, columns)),
+        ", ".join(["%s"] * len(columns)),
+        quote("task_id"),
+        ", ".join(f"{quote(c)} = EXCLUDED.{quote(c)}" for c in columns if c != "task_id"),
+    )
+    values = [field.get_db_prep_save(getattr(row, field.attname), connection) for field in fields]
+    deferred_writes.defer(
+        (f"DELETE FROM {quote(table)} WHERE {quote('task_id')} = %s", [old_task_id]),
+        (insert, values),
+        tables={table},
+    )
 
 
 def _follow_up_due(case_id: int):

@@ -66,7 +66,9 @@ def test_a_successful_login_resets_the_count(world, client):
 def test_sessions_expire_after_30_minutes_of_inactivity(settings):
     assert settings.SESSION_IDLE_MINUTES == 30
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    # Renewed at most a minute apart (web/sessions.py; tests/web/test_sessions__renewal.py).
+    assert settings.SESSION_RENEW_SECONDS == 60
+    assert "web.sessions.IdleSessionMiddleware" in settings.MIDDLEWARE
 
 
 @pytest.mark.django_db

@@ -136,3 +136,21 @@ def test_a_review_needs_the_supervisor_role_and_a_note(world, case):
         privacy_services.break_glass_review(user=world.supervisor, grant=grant, note="  ")
     grant.refresh_from_db()
     assert grant.reviewed_at is None
+
+
+@pytest.mark.django_db
+def test_the_scope_lists_the_own_cases_and_the_opened_one_but_no_other(world, case):
+    """The grants join the scope as ``= ANY(ARRAY(...))`` on PostgreSQL, an index lookup
+    beside the organisation's range rather than a filter on every case row."""
+    from django.db import connection
+
+    from casework.models import Case
+
+    own = set(selectors.cases_visible_to(world.other_worker).values_list("pk", flat=True))
+    assert case.pk not in own
+    _open(world, case)
+    scoped = selectors.cases_visible_to(world.other_worker)
+    assert set(scoped.values_list("pk", flat=True)) == own | {case.pk}
+    assert Case.objects.exclude(pk__in=own | {case.pk}).exists() or not own
+    if connection.vendor == "postgresql":
+        assert "= ANY(ARRAY(SELECT" in str(scoped.query)

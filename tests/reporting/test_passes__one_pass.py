@@ -95,3 +95,14 @@ def test_an_additive_indicator_costs_one_query(world, records, django_assert_num
     with django_assert_num_queries(1):
         total, places, series = passes.figures(INDICATORS["counselling_hours"], scope, days)
     assert series[-1] == total and sum(places.values()) == total
+
+
+@pytest.mark.django_db
+def test_a_distinct_count_costs_two_queries_its_total_and_series_together(
+    world, records, django_assert_num_queries
+):
+    scope = Scope(programme=Programme.objects.get(pk=world.programme.pk), as_of=TODAY)
+    days = month_ends(TODAY - datetime.timedelta(days=120), TODAY)
+    with django_assert_num_queries(2):
+        total, places, series = passes.figures(INDICATORS["participants"], scope, days)
+    assert total > 0 and series[-1] == total and sum(places.values()) == total
