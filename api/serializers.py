@@ -183,6 +183,22 @@ class ClientSerializer(StrictModelSerializer):
         read_only_fields = ["id", "created_at"]
 
 
+class ClientRegisterSerializer(ClientSerializer):
+    """A client to register: the client's fields, and the caller's word that a client of the
+    same name and year of birth already in the organisation is another person."""
+
+    accept_duplicate = serializers.BooleanField(
+        write_only=True,
+        required=False,
+        default=False,
+        help_text="Register even though a client of the organisation has the same name and "
+        "year of birth (refused otherwise, with the error on this field).",
+    )
+
+    class Meta(ClientSerializer.Meta):
+        fields = [*ClientSerializer.Meta.fields, "accept_duplicate"]
+
+
 class ClientDetailSerializer(ClientSerializer):
     cases = serializers.SerializerMethodField()
 

@@ -143,13 +143,16 @@ class ClientListView(ListView):
         return self.paginated(clients, s.ClientSerializer)
 
     @extend_schema(
-        request=s.ClientSerializer,
+        request=s.ClientRegisterSerializer,
         responses={201: s.ClientSerializer},
         summary="Register a client with the user's organisation",
     )
     def post(self, request):
-        data = _valid(s.ClientSerializer, request.data, context={"request": request})
-        client = services.client_register(user=request.user, data=dict(data))
+        data = dict(_valid(s.ClientRegisterSerializer, request.data, context={"request": request}))
+        accept_duplicate = data.pop("accept_duplicate")
+        client = services.client_register(
+            user=request.user, data=data, accept_duplicate=accept_duplicate
+        )
         client = Client.objects.select_related("organisation").get(pk=client.pk)
         return Response(
             s.ClientSerializer(client, context={"request": request}).data,

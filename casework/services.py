@@ -137,8 +137,10 @@ def _announce_stage_change(case: Case, *, actor) -> None:
 
 
 @service
-def client_register(*, user, data: dict[str, Any]) -> Client:
-    """Register a client with the user's organisation."""
+def client_register(*, user, data: dict[str, Any], accept_duplicate: bool = False) -> Client:
+    """Register a client with the user's organisation. A client of the organisation with the
+    same name (accents and case aside) and year of birth is most often the same person typed in
+    again: refused unless ``accept_duplicate`` says the user checked it is someone else."""
     if not user.has_perm("casework.add_client"):
         raise NotAllowed()
     organisation = selectors.organisation_of(user)
@@ -149,7 +151,52 @@ def client_register(*, user, data: dict[str, Any]) -> Client:
         raise InvalidInput({field: [_("Unknown field.")] for field in sorted(unknown)})
     client = Client(organisation=organisation, **data)
     save_with_history(client, user=user, reason="client.register")
+    # Checked after the save, which validated and folded the names (the year may come from the
+    # date of birth); a refusal rolls the service back, so nothing of it is kept.
+    if not accept_duplicate:
+        _refuse_duplicate(client)
     return client
+
+
+def _refuse_duplicate(client: Client) -> None:
+    if client.birth_year is None:
+        return
+    same = (
+        Client.objects.filter(
+            organisation_id=client.organisation_id,
+            family_key=client.family_key,
+            given_key=client.given_key,
+            birth_year=client.birth_year,
+        )
+        .exclude(pk=client.pk)
+        .only("family_name", "given_name", "birth_year")
+        .first()
+    )
+    if same is not None:
+        message = _(
+            "%(name)s, born in %(year)s, is registered already: open a case for them from the"
+            " client list, or tick this box if this is another person."
+        )
+        raise InvalidInput(
+            {"accept_duplicate": [message % {"name": same.full_name, "year": same.birth_year}]}
+        )
+
+
+@service
+def intake(
+    *,
+    user,
+    data: dict[str, Any],
+    programme_id: int,
+    opened_on: datetime.date | None = None,
+    accept_duplicate: bool = False,
+) -> Case:
+    """The intake form: register a client and open their case, both or neither (a refused
+    intake date must not leave the client behind, to be typed in twice)."""
+    client = client_register(user=user, data=data, accept_duplicate=accept_duplicate)
+    return case_open(
+        user=user, client_id=client.pk, programme_id=programme_id, opened_on=opened_on
+    )
 
 
 @service

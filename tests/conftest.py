@@ -94,7 +94,11 @@ COMPLETE_CLIENT = {
 
 
 def new_client(world: World, **overrides) -> Client:
-    return services.client_register(user=world.worker, data={**COMPLETE_CLIENT, **overrides})
+    """A client registered through the service. Tests often need several of the same made-up
+    person; the refusal of a duplicate is proven on its own (test_services__client_duplicates)."""
+    return services.client_register(
+        user=world.worker, data={**COMPLETE_CLIENT, **overrides}, accept_duplicate=True
+    )
 
 
 @pytest.fixture

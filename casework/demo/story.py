@@ -264,7 +264,8 @@ class CohortStory:
             # Drawn as days before today: moved back with the registration, so the client had
             # been unemployed as long when the group started.
             fields["unemployed_since"] -= self.today - self.start
-        client = services.client_register(user=self.worker, data=fields)
+        # Generated names may meet twice in a cohort; they are different people here.
+        client = services.client_register(user=self.worker, data=fields, accept_duplicate=True)
         member.case = services.case_open(
             user=self.worker,
             client_id=client.pk,

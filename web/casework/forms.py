@@ -61,15 +61,27 @@ class IntakeForm(ClientForm):
         help_text=_("The date on the signed intake form, when it is entered later. Empty: today."),
     )
 
+    # Shown only once the service found a client of the same name and year of birth.
+    accept_duplicate = forms.BooleanField(
+        label=_("This is another person with the same name and year of birth"),
+        required=False,
+        widget=forms.HiddenInput,
+    )
+
     def __init__(self, *args, programmes=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["programme"].queryset = programmes
         self.order_fields(["programme", "opened_on"])
+        if self.data.get("accept_duplicate") in ("on", "True", "true"):
+            self.offer_duplicate()
+
+    def offer_duplicate(self) -> None:
+        self.fields["accept_duplicate"].widget = forms.CheckboxInput()
 
     def service_data(self) -> dict:
         data = super().service_data()
-        data.pop("programme")
-        data.pop("opened_on")
+        for name in ("programme", "opened_on", "accept_duplicate"):
+            data.pop(name)
         return data
 
 

@@ -128,14 +128,16 @@ def intake_new(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            client = services.client_register(user=user, data=form.service_data())
-            case = services.case_open(
+            case = services.intake(
                 user=user,
-                client_id=client.pk,
+                data=form.service_data(),
                 programme_id=form.cleaned_data["programme"].pk,
                 opened_on=form.cleaned_data["opened_on"],
+                accept_duplicate=form.cleaned_data["accept_duplicate"],
             )
         except InvalidInput as error:
+            if "accept_duplicate" in error.field_errors:
+                form.offer_duplicate()
             attach_errors(form, error)
         except ServiceError as error:
             messages.error(request, str(error))
