@@ -68,8 +68,9 @@ class WSGIApp:
         self.last_exception = None
         response = self.handler(environ)
         headers = [(name, str(value)) for name, value in response.items()]
-        headers += [("Set-Cookie", cookie.output(header="").strip())
-                    for cookie in response.cookies.values()]
+        headers += [
+            ("Set-Cookie", cookie.output(header="").strip()) for cookie in response.cookies.values()
+        ]
         start_response(f"{response.status_code} {response.reason_phrase}", headers)
         return [response.content]
 
@@ -207,8 +208,11 @@ class Fuzzer:
             suppress_health_check=list(HealthCheck),
             report_multiple_bugs=False,
         )
-        @given(case=self._strategy(operation), actor=st.sampled_from(sorted(self.actors)),
-               data=st.data())
+        @given(
+            case=self._strategy(operation),
+            actor=st.sampled_from(sorted(self.actors)),
+            data=st.data(),
+        )
         def send(case, actor, data):
             self._use_real_ids(case, data.draw)
             self._send(case, self.actors[actor], report)
@@ -233,8 +237,9 @@ class Fuzzer:
 
         def walk(value: Any) -> Any:
             if isinstance(value, dict):
-                return {key: swap(BODY_ID_KINDS.get(key), walk(item)) for key, item in
-                        value.items()}
+                return {
+                    key: swap(BODY_ID_KINDS.get(key), walk(item)) for key, item in value.items()
+                }
             if isinstance(value, list):
                 return [walk(item) for item in value]
             return value
@@ -262,8 +267,13 @@ class Fuzzer:
         report.statuses[status] += 1
         request = self._describe(case, authorization)
         if status >= 500:
-            self._fail(report, f"server error {status}", request, status,
-                       self.app.last_exception or response.text[:2000])
+            self._fail(
+                report,
+                f"server error {status}",
+                request,
+                status,
+                self.app.last_exception or response.text[:2000],
+            )
             return
         if status >= 400 and self.fingerprint() != before:
             self._fail(report, "write on rejected input", request, status, response.text[:2000])
@@ -280,8 +290,13 @@ class Fuzzer:
             )
         except FailureGroup as group:
             for failure in group.exceptions:
-                self._fail(report, type(failure).__name__, request, status,
-                           f"{failure.title}: {failure.message}\n{response.text[:1000]}")
+                self._fail(
+                    report,
+                    type(failure).__name__,
+                    request,
+                    status,
+                    f"{failure.title}: {failure.message}\n{response.text[:1000]}",
+                )
         except AssertionError as error:
             self._fail(report, "check failed", request, status, str(error)[:2000])
 
@@ -289,8 +304,7 @@ class Fuzzer:
     def _describe(case, authorization: str | None) -> str:
         body = "" if type(case.body).__name__ == "NotSet" else f" body={case.body!r:.300}"
         who = (authorization or "anonymous")[:18]
-        return (f"{case.method} {case.formatted_path} query={case.query!r}{body} "
-                f"[{who}]")
+        return f"{case.method} {case.formatted_path} query={case.query!r}{body} [{who}]"
 
     @staticmethod
     def _fail(report: OperationReport, kind: str, request: str, status: int, detail: str):

@@ -44,8 +44,11 @@ def _get(queryset: QuerySet, pk: int):
 # -- programmes -------------------------------------------------------------------------------
 
 # The kinds ``casework.selectors.partner_offices_for`` counts as partner offices.
-PARTNER_KINDS = [OrganisationKind.LABOUR_OFFICE, OrganisationKind.HEALTH_OFFICE,
-                 OrganisationKind.OTHER]
+PARTNER_KINDS = [
+    OrganisationKind.LABOUR_OFFICE,
+    OrganisationKind.HEALTH_OFFICE,
+    OrganisationKind.OTHER,
+]
 
 
 def programmes_with_partner_offices(*, user) -> QuerySet[Programme]:
@@ -142,8 +145,9 @@ def referrals_of_case(*, user, case_id: int) -> QuerySet[Referral]:
 
 def referral_get(*, user, referral_id: int) -> Referral:
     visible = selectors.cases_visible_to(user)
-    return _get(Referral.objects.filter(case__in=visible).select_related("partner", "case"),
-                referral_id)
+    return _get(
+        Referral.objects.filter(case__in=visible).select_related("partner", "case"), referral_id
+    )
 
 
 def plan_of_case(*, user, case_id: int) -> DevelopmentPlan:

@@ -172,9 +172,7 @@ class ClientSerializer(StrictModelSerializer):
         max_length=len(TargetGroup.choices),
         required=False,
     )
-    birth_year = StrictIntegerField(
-        min_value=0, max_value=9999, allow_null=True, required=False
-    )
+    birth_year = StrictIntegerField(min_value=0, max_value=9999, allow_null=True, required=False)
 
     class Meta:
         model = Client
@@ -528,8 +526,17 @@ class NotificationSerializer(ReadSerializer):
 
     class Meta:
         model = Notification
-        fields = ["id", "event", "title", "url", "case", "task_id", "created_at", "read_at",
-                  "unread"]
+        fields = [
+            "id",
+            "event",
+            "title",
+            "url",
+            "case",
+            "task_id",
+            "created_at",
+            "read_at",
+            "unread",
+        ]
         read_only_fields = fields
 
 
@@ -706,7 +713,9 @@ class SessionInput(StrictSerializer):
     held_on = StrictDateField()
     duration_minutes = StrictIntegerField(min_value=10, max_value=600, default=90)
     attendance = serializers.ListField(
-        child=AttendanceLineInput(), min_length=1, max_length=200,
+        child=AttendanceLineInput(),
+        min_length=1,
+        max_length=200,
         help_text="One line per client: their case and whether they came.",
     )
 

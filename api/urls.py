@@ -62,12 +62,8 @@ v1 = [
         views.CaseAttendanceView.as_view(),
         name="case_attendance",
     ),
-    path(
-        "cases/<id:case_id>/screening/", views.CaseScreeningView.as_view(), name="case_screening"
-    ),
-    path(
-        "cases/<id:case_id>/placement/", views.CasePlacementView.as_view(), name="case_placement"
-    ),
+    path("cases/<id:case_id>/screening/", views.CaseScreeningView.as_view(), name="case_screening"),
+    path("cases/<id:case_id>/placement/", views.CasePlacementView.as_view(), name="case_placement"),
     path(
         "cases/<id:case_id>/follow-ups/",
         views.CaseFollowUpListView.as_view(),
@@ -93,9 +89,7 @@ v1 = [
         views.FollowUpDetailView.as_view(),
         name="follow_up_detail",
     ),
-    path(
-        "referrals/<id:referral_id>/", views.ReferralDetailView.as_view(), name="referral_detail"
-    ),
+    path("referrals/<id:referral_id>/", views.ReferralDetailView.as_view(), name="referral_detail"),
     path(
         "referrals/<id:referral_id>/answer/",
         views.ReferralAnswerView.as_view(),

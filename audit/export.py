@@ -31,6 +31,7 @@ CSV_COLUMNS = (
     "chain_hash",
 )
 
+
 class _Echo:
     def write(self, value):
         return value

@@ -110,9 +110,7 @@ def review_marks(case: Case, sign_off: ReviewSignOff | None) -> tuple[int, int |
         for n, branch in enumerate(case_link_branches(case))
     }
     marks = (
-        Case.objects.filter(pk=case.pk).annotate(newest=newest, **counts).values(
-            "newest", *counts
-        )
+        Case.objects.filter(pk=case.pk).annotate(newest=newest, **counts).values("newest", *counts)
     ).get()
     return marks["newest"] or 0, sum(marks[name] for name in counts)
 

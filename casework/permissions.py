@@ -73,4 +73,3 @@ def can(user, action: str, case: Case) -> bool:
 def require(user, action: str, case: Case) -> None:
     if not can(user, action, case):
         raise NotAllowed()
-

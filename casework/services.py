@@ -194,9 +194,7 @@ def intake(
     """The intake form: register a client and open their case, both or neither (a refused
     intake date must not leave the client behind, to be typed in twice)."""
     client = client_register(user=user, data=data, accept_duplicate=accept_duplicate)
-    return case_open(
-        user=user, client_id=client.pk, programme_id=programme_id, opened_on=opened_on
-    )
+    return case_open(user=user, client_id=client.pk, programme_id=programme_id, opened_on=opened_on)
 
 
 @service
@@ -912,6 +910,8 @@ def entry_record_correct(*, user, record_id: int, data: dict[str, Any], reason: 
     entry.derive(record)
     save_with_history(record, user=user, reason=f"entry_record.correct: {reason}"[:100])
     return record
+
+
 # Break-glass
 # --------------------------------------------------------------------------------------------
 

@@ -21,8 +21,9 @@ class Event(models.TextChoices):
     FOLLOW_UP_DUE = "follow_up_due", _("follow-up due")
     REFERRAL_ANSWERED = "referral_answered", _("referral answered")
     CONSENT_WITHDRAWN = "consent_withdrawn", _("consent withdrawn")
-    CONSENT_WITHDRAWN_TELL_PARTNER = "consent_withdrawn_partner", _(
-        "sharing consent withdrawn: tell the partner office"
+    CONSENT_WITHDRAWN_TELL_PARTNER = (
+        "consent_withdrawn_partner",
+        _("sharing consent withdrawn: tell the partner office"),
     )
     BREAK_GLASS = "break_glass", _("case opened by break-glass")
     RIGHTS_REQUESTED = "rights_requested", _("erasure or restriction request to decide")

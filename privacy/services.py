@@ -205,6 +205,8 @@ def special_category_record(
     record.recorded_at = timezone.now()
     save_with_history(record, user=user, reason=code)
     return record
+
+
 # --------------------------------------------------------------------------------------------
 # Break-glass
 # --------------------------------------------------------------------------------------------

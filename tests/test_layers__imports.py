@@ -103,9 +103,7 @@ def test_no_package_imports_one_of_its_own_layer_or_above():
         f"{package} -> {imported} ({where[0]})"
         for package, targets in sorted(graph.items())
         for imported, where in sorted(targets.items())
-        if package in LAYER_OF
-        and imported in LAYER_OF
-        and LAYER_OF[imported] >= LAYER_OF[package]
+        if package in LAYER_OF and imported in LAYER_OF and LAYER_OF[imported] >= LAYER_OF[package]
     ]
     assert not upward, "imports that go up or sideways:\n" + "\n".join(upward)
 

@@ -26,8 +26,14 @@ def build(world) -> tuple[dict[str, str | None], dict[str, list[int]]]:
     """Returns the senders (name → Authorization header) and the ids of real records."""
     cases = {
         stage: _open(world, stage, family_name=f"Fuzz {stage}")
-        for stage in [Stage.INTAKE, Stage.TRAINING, Stage.SCREENING, Stage.PLACEMENT,
-                      Stage.FOLLOW_UP, Stage.CLOSED]
+        for stage in [
+            Stage.INTAKE,
+            Stage.TRAINING,
+            Stage.SCREENING,
+            Stage.PLACEMENT,
+            Stage.FOLLOW_UP,
+            Stage.CLOSED,
+        ]
     }
     planning = _open(world, Stage.PLANNING, family_name="Fuzz planning")
     submit_plan(planning, world)
@@ -39,16 +45,16 @@ def build(world) -> tuple[dict[str, str | None], dict[str, list[int]]]:
         purpose="Job-search programme",
     )
     suspended = _open(world, Stage.TRAINING, family_name="Fuzz suspended")
-    services.case_suspend(user=world.worker, case_id=suspended.pk, reason="Ill",
-                          from_stage=Stage.TRAINING)
+    services.case_suspend(
+        user=world.worker, case_id=suspended.pk, reason="Ill", from_stage=Stage.TRAINING
+    )
     other_client = services.client_register(
         user=world.other_worker, data={"family_name": "Other", "given_name": "Org"}
     )
-    services.case_open(user=world.other_worker, client_id=other_client.pk,
-                       programme_id=world.programme.pk)
-    services.case_record_consent(
-        user=world.worker, case_id=cases[Stage.INTAKE].pk, given_on=TODAY
+    services.case_open(
+        user=world.other_worker, client_id=other_client.pk, programme_id=world.programme.pk
     )
+    services.case_record_consent(user=world.worker, case_id=cases[Stage.INTAKE].pk, given_on=TODAY)
 
     senders: dict[str, str | None] = {"anonymous": None, "bogus token": "Token lps_not-a-token"}
     for name in ["worker", "mentor", "supervisor", "supervisor2", "other_worker", "admin"]:
@@ -58,9 +64,7 @@ def build(world) -> tuple[dict[str, str | None], dict[str, list[int]]]:
     lonely_programme = ProgrammeFactory()  # not a programme of the organisation
     ids = {
         "case": [case.pk for case in [*cases.values(), planning, suspended]]
-        + list(
-            Client.objects.filter(pk=other_client.pk).values_list("cases__pk", flat=True)
-        ),
+        + list(Client.objects.filter(pk=other_client.pk).values_list("cases__pk", flat=True)),
         "client": list(Client.objects.values_list("pk", flat=True)),
         "goal": list(Goal.objects.values_list("pk", flat=True)),
         "attendance": list(Attendance.objects.values_list("pk", flat=True)),

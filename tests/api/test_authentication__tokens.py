@@ -58,15 +58,20 @@ def test_the_session_of_the_web_ui_works_and_unsafe_methods_need_the_csrf_token(
     client.force_login(world.worker)
     assert client.get(url("case_detail", case.pk)).status_code == 200
     before = db_fingerprint()
-    response = client.post(url("transition_assign_mentor", case.pk),
-                           {"mentor": world.mentor.pk}, format="json")
+    response = client.post(
+        url("transition_assign_mentor", case.pk), {"mentor": world.mentor.pk}, format="json"
+    )
     assert_error(response, 403, "csrf_failed")
     assert db_fingerprint() == before
 
     client.get("/accounts/login/")  # sets the CSRF cookie, as the UI's pages do
     csrf = client.cookies["csrftoken"].value
-    response = client.post(url("transition_assign_mentor", case.pk),
-                           {"mentor": world.mentor.pk}, format="json", HTTP_X_CSRFTOKEN=csrf)
+    response = client.post(
+        url("transition_assign_mentor", case.pk),
+        {"mentor": world.mentor.pk},
+        format="json",
+        HTTP_X_CSRFTOKEN=csrf,
+    )
     assert response.status_code == 200, response.content
     assert response.json()["mentor"]["username"] == "mentor"
 
@@ -74,8 +79,7 @@ def test_the_session_of_the_web_ui_works_and_unsafe_methods_need_the_csrf_token(
 @pytest.mark.django_db
 def test_the_api_token_command_creates_lists_and_revokes_tokens(world):
     out, err = io.StringIO(), io.StringIO()
-    call_command("api_token", "create", "supervisor", "--name", "reporting", stdout=out,
-                 stderr=err)
+    call_command("api_token", "create", "supervisor", "--name", "reporting", stdout=out, stderr=err)
     key = out.getvalue().strip()
     assert ApiToken.objects.get(digest=token_digest(key)).user == world.supervisor
     assert "shown only this once" in err.getvalue()
@@ -112,12 +116,14 @@ def test_me_tells_the_roles_and_the_organisation(world):
 
 
 @pytest.mark.django_db
-def test_an_administrator_makes_a_token_in_the_admin_and_sees_it_once(world, client,
-                                                                      django_user_model):
+def test_an_administrator_makes_a_token_in_the_admin_and_sees_it_once(
+    world, client, django_user_model
+):
     admin = django_user_model.objects.create_superuser("root", "root@example.org", "pw")
     client.force_login(admin)
-    response = client.post("/admin/api/apitoken/add/",
-                           {"user": world.worker.pk, "name": "data export"}, follow=True)
+    response = client.post(
+        "/admin/api/apitoken/add/", {"user": world.worker.pk, "name": "data export"}, follow=True
+    )
     assert response.status_code == 200
     token = ApiToken.objects.get(name="data export")
     shown = [str(message) for message in response.context["messages"]]

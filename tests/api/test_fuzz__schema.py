@@ -39,12 +39,12 @@ def test_generated_requests_never_fail_with_5xx_nor_write_when_rejected(world, c
                 print(report.summary(), flush=True)
     total = sum(report.requests for report in reports)
     summary = "\n".join(report.summary() for report in reports)
-    print(f"{summary}\n{len(reports)} operations, {total} requests, "
-          f"{time.monotonic() - started:.0f} s")
+    print(
+        f"{summary}\n{len(reports)} operations, {total} requests, "
+        f"{time.monotonic() - started:.0f} s"
+    )
     failures = [
-        f"{report.label}\n  {failure}"
-        for report in reports
-        for failure in report.failures.values()
+        f"{report.label}\n  {failure}" for report in reports for failure in report.failures.values()
     ]
     assert not failures, "\n\n".join(failures)
     short = [report.label for report in reports if report.requests < EXAMPLES]

@@ -53,7 +53,9 @@ def test_ids_in_paths_are_bounded_integers(schema):
             for parameter in operation.get("parameters", []):
                 if parameter["in"] == "path":
                     assert parameter["schema"] == {
-                        "type": "integer", "minimum": 1, "maximum": 10**18 - 1,
+                        "type": "integer",
+                        "minimum": 1,
+                        "maximum": 10**18 - 1,
                     }, path
 
 

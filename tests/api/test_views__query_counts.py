@@ -20,8 +20,12 @@ def open_cases(world, count, stage=Stage.TRAINING):
             user=world.worker, client_id=client.pk, programme_id=world.programme.pk
         )
         case = to_stage(case, world, stage)
-        services.referral_create(user=world.mentor, case_id=case.pk,
-                                 partner_id=world.labour_office.pk, purpose=f"Job club {n}")
+        services.referral_create(
+            user=world.mentor,
+            case_id=case.pk,
+            partner_id=world.labour_office.pk,
+            purpose=f"Job club {n}",
+        )
         attend_sessions(case, world, 1)
         cases.append(case)
     return cases
@@ -69,8 +73,9 @@ def test_list_query_counts_do_not_grow_with_the_number_of_rows(world):
     attend_sessions(first, world, 3)
     for case in more:
         services.goal_mark_achieved(user=world.mentor, goal_id=case.plan.goals.first().pk)
-    services.referral_create(user=world.mentor, case_id=first.pk,
-                             partner_id=world.health_office.pk, purpose="Screening")
+    services.referral_create(
+        user=world.mentor, case_id=first.pk, partner_id=world.health_office.pk, purpose="Screening"
+    )
     many = {
         (username, path): queries_for(api_client(getattr(world, username)), path)
         for username in users
@@ -88,8 +93,9 @@ def test_the_case_detail_query_count_does_not_grow_with_its_records(world, case)
     with CaptureQueriesContext(connection) as few:
         api.get(path)
     attend_sessions(case, world, 3)
-    services.referral_create(user=world.mentor, case_id=case.pk,
-                             partner_id=world.labour_office.pk, purpose="Job club")
+    services.referral_create(
+        user=world.mentor, case_id=case.pk, partner_id=world.labour_office.pk, purpose="Job club"
+    )
     with CaptureQueriesContext(connection) as many:
         api.get(path)
     assert len(many.captured_queries) == len(few.captured_queries)

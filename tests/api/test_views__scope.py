@@ -77,8 +77,11 @@ def test_writes_on_a_case_out_of_scope_answer_404_and_write_nothing(world, full_
     attendance = Attendance.objects.filter(case=case).first()
     writes = [
         ("post", url("transition_suspend", case.pk), {"from_stage": case.stage, "reason": "x"}),
-        ("post", url("transition_close", case.pk),
-         {"from_stage": case.stage, "outcome": "moved_away", "reason": "x"}),
+        (
+            "post",
+            url("transition_close", case.pk),
+            {"from_stage": case.stage, "outcome": "moved_away", "reason": "x"},
+        ),
         ("post", url("transition_advance", case.pk), {"from_stage": case.stage}),
         ("put", url("case_plan", case.pk), {"summary": "x"}),
         ("post", url("case_goals", case.pk), {"area": "health", "description": "x"}),
@@ -88,15 +91,28 @@ def test_writes_on_a_case_out_of_scope_answer_404_and_write_nothing(world, full_
         ("put", url("case_screening", case.pk), {"status": "done", "screened_on": "2025-01-02"}),
         ("put", url("case_placement", case.pk), {"exit_outcome": "job_seeking"}),
         ("put", url("follow_up_detail", case.follow_ups.first().pk), {"status": "unreachable"}),
-        ("post", url("case_referrals", case.pk),
-         {"partner": world.labour_office.pk, "purpose": "x"}),
-        ("post", url("referral_answer", case.referrals.first().pk),
-         {"answer": "ok", "answered_on": "2025-01-02"}),
+        (
+            "post",
+            url("case_referrals", case.pk),
+            {"partner": world.labour_office.pk, "purpose": "x"},
+        ),
+        (
+            "post",
+            url("referral_answer", case.referrals.first().pk),
+            {"answer": "ok", "answered_on": "2025-01-02"},
+        ),
         ("patch", url("client_detail", case.client_id), {"phone": "+36 1 234"}),
-        ("post", url("session_list"), {
-            "kind": "training", "format": "individual", "topic": "x", "held_on": "2025-01-02",
-            "attendance": [{"case": case.pk, "present": True}],
-        }),
+        (
+            "post",
+            url("session_list"),
+            {
+                "kind": "training",
+                "format": "individual",
+                "topic": "x",
+                "held_on": "2025-01-02",
+                "attendance": [{"case": case.pk, "present": True}],
+            },
+        ),
     ]
     before = db_fingerprint()
     for username in ["mentor2", "other_worker", "other_supervisor", "admin"]:
@@ -132,13 +148,18 @@ def test_a_session_shows_only_the_attendance_of_visible_cases(world):
         programme_id=world.programme.pk,
     )
     to_stage(first, world, Stage.PLANNING)
-    services.case_record_consent(user=world.worker, case_id=second.pk,
-                                 given_on=first.consent_given_on)
+    services.case_record_consent(
+        user=world.worker, case_id=second.pk, given_on=first.consent_given_on
+    )
     services.case_assign_mentor(user=world.worker, case_id=second.pk, mentor_id=world.mentor2.pk)
     services.case_advance(user=world.worker, case_id=second.pk, from_stage=Stage.INTAKE)
     session = services.session_record(
-        user=world.worker, kind="training", format="group", topic="CV writing",
-        held_on=first.opened_on, attendance={first.pk: True, second.pk: False},
+        user=world.worker,
+        kind="training",
+        format="group",
+        topic="CV writing",
+        held_on=first.opened_on,
+        attendance={first.pk: True, second.pk: False},
     )
     assert Session.objects.count() == 1
 
@@ -152,9 +173,10 @@ def test_a_session_shows_only_the_attendance_of_visible_cases(world):
 def test_a_client_without_a_case_is_seen_by_their_organisation_only(world):
     client = new_client(world, family_name="Registered")
     for username in ["worker", "supervisor"]:
-        assert api_client(getattr(world, username)).get(
-            url("client_detail", client.pk)
-        ).status_code == 200
+        assert (
+            api_client(getattr(world, username)).get(url("client_detail", client.pk)).status_code
+            == 200
+        )
     for username in ["mentor", "other_worker", "admin"]:
         assert_error(
             api_client(getattr(world, username)).get(url("client_detail", client.pk)),
@@ -169,8 +191,10 @@ def test_only_the_recipient_sees_and_marks_a_notification(world, case):
     assert notification is not None  # the intake task was announced to the social worker
     other = api_client(world.supervisor)
     assert_error(other.post(url("notification_read", notification.pk)), 404, "not_found")
-    assert all(row["id"] != notification.pk
-               for row in other.get(url("notification_list")).json()["results"])
+    assert all(
+        row["id"] != notification.pk
+        for row in other.get(url("notification_list")).json()["results"]
+    )
     mine = api_client(world.worker)
     response = mine.post(url("notification_read", notification.pk))
     assert response.status_code == 200 and response.json()["unread"] is False

@@ -27,8 +27,10 @@ def test_at_intake_the_social_worker_may_take_the_intake_steps(world, case):
     assert worker["plan_submit"] == (False, False)
     rows = api_client(world.worker).get(url("transition_list", case.pk)).json()
     advance = next(row for row in rows if row["name"] == "advance")
-    assert advance["missing"] == ["Record the client's consent to data processing.",
-                                  "Assign a mentor."]
+    assert advance["missing"] == [
+        "Record the client's consent to data processing.",
+        "Assign a mentor.",
+    ]
     assert advance["url"] == url("transition_advance", case.pk)
 
 
@@ -49,15 +51,22 @@ def test_in_planning_only_the_plan_moves_the_case(world, case):
 
 @pytest.mark.django_db
 def test_a_closed_case_can_only_be_reopened_by_a_supervisor(world, case):
-    api_client(world.worker).post(url("transition_close", case.pk), {
-        "from_stage": "intake", "outcome": "ineligible", "reason": "Not in the target group",
-    }, format="json")
+    api_client(world.worker).post(
+        url("transition_close", case.pk),
+        {
+            "from_stage": "intake",
+            "outcome": "ineligible",
+            "reason": "Not in the target group",
+        },
+        format="json",
+    )
     supervisor = states(world.supervisor, case)
     assert supervisor["reopen"] == (True, True)
     assert supervisor["close"] == (True, False)
     assert states(world.worker, case)["reopen"] == (False, True)
     response = api_client(world.supervisor).post(
-        url("transition_reopen", case.pk), {"reason": "Eligible after all", "to_intake": True},
+        url("transition_reopen", case.pk),
+        {"reason": "Eligible after all", "to_intake": True},
         format="json",
     )
     assert response.status_code == 200 and response.json()["stage"] == Stage.INTAKE

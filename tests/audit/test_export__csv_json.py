@@ -81,7 +81,8 @@ def test_exports_hide_special_category_values_from_roles_not_entitled(busy, clie
 
     changes = [c for e in entries for c in e["changes"] if c["field"] == "target_groups"]
     assert changes and all(
-        change == {
+        change
+        == {
             "field": "target_groups",
             "label": "Target groups",
             "changed": True,

@@ -3,7 +3,6 @@ contexts: intake by the social worker, the plan by the mentor, approval by the s
 sessions, screening, placement, follow-ups and closure. Screenshots of each role's home page and
 of the case page, at desktop and phone width, are saved under artifacts/screenshots/."""
 
-
 import pytest
 from django.utils import timezone, translation
 

@@ -98,7 +98,10 @@ def test_special_category_fields_are_marked():
     special = registry.special_category_fields()
     assert special["casework.client"] == ("target_groups",)
     assert set(special["privacy.specialcategoryrecord"]) == {
-        "answer", "minority", "note", "correction_reason"
+        "answer",
+        "minority",
+        "note",
+        "correction_reason",
     }
     assert "status" in special["casework.healthscreening"]
 

@@ -231,9 +231,7 @@ class ScreeningForm(forms.Form):
         label=_("status"), choices=ScreeningStatus.choices, widget=forms.RadioSelect
     )
     screened_on = forms.DateField(label=_("date"), widget=DateInput())
-    referred_to = forms.ModelChoiceField(
-        label=_("referred to"), queryset=None, required=False
-    )
+    referred_to = forms.ModelChoiceField(label=_("referred to"), queryset=None, required=False)
 
     def __init__(self, *args, partners=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -339,16 +337,21 @@ class ReferralAnswerForm(forms.Form):
 
 class CaseFilterForm(forms.Form):
     q = forms.CharField(label=_("search"), required=False)
-    stage = forms.ChoiceField(label=_("stage"), choices=[("", _("all")), *Stage.choices],
-                              required=False)
-    mentor = forms.ModelChoiceField(label=_("mentor"), queryset=None, required=False,
-                                    empty_label=pgettext_lazy("any mentor", "all"))
-    programme = forms.ModelChoiceField(label=_("programme"), queryset=None, required=False,
-                                       empty_label=_("all"))
+    stage = forms.ChoiceField(
+        label=_("stage"), choices=[("", _("all")), *Stage.choices], required=False
+    )
+    mentor = forms.ModelChoiceField(
+        label=_("mentor"),
+        queryset=None,
+        required=False,
+        empty_label=pgettext_lazy("any mentor", "all"),
+    )
+    programme = forms.ModelChoiceField(
+        label=_("programme"), queryset=None, required=False, empty_label=_("all")
+    )
 
     def __init__(self, *args, mentors=None, programmes=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["mentor"].queryset = mentors
         self.fields["mentor"].label_from_instance = person
         self.fields["programme"].queryset = programmes
-

@@ -268,9 +268,7 @@ ACTIONS: dict[str, CaseAction] = {
     ),
     "goal_add": CaseAction(
         forms.GoalForm,
-        lambda user, case, form: services.goal_add(
-            user=user, case_id=case.pk, **form.cleaned_data
-        ),
+        lambda user, case, form: services.goal_add(user=user, case_id=case.pk, **form.cleaned_data),
         Action.DRAFT_PLAN,
         gettext_lazy("Goal added."),
         "plan",
@@ -367,9 +365,7 @@ ACTIONS: dict[str, CaseAction] = {
     ),
     "referral_answer": CaseAction(
         forms.ReferralAnswerForm,
-        lambda user, case, form: services.referral_record_answer(
-            user=user, **form.cleaned_data
-        ),
+        lambda user, case, form: services.referral_record_answer(user=user, **form.cleaned_data),
         Action.RECORD,
         gettext_lazy("The partner's answer is recorded."),
         "referrals",
@@ -484,14 +480,11 @@ def _render_case(request, case: Case, *, bound: dict | None = None, status: int 
         "special_categories": privacy_selectors.special_categories_for(user, case),
         "special_answers": Answer.choices,
         "special_minorities": Minority.choices,
-        "can_record_special": user.has_perm("privacy.record_special_category")
-        and case.is_active,
+        "can_record_special": user.has_perm("privacy.record_special_category") and case.is_active,
         "open_tasks": list(engine.open_tasks(case)),
         "process": engine.active_process(case),
         "attended": sum(1 for row in case.attendance.all() if row.present),
-        "plan_editable": bool(
-            case.stage == Stage.PLANNING and (plan is None or plan.is_editable)
-        ),
+        "plan_editable": bool(case.stage == Stage.PLANNING and (plan is None or plan.is_editable)),
         "plan_in_review": bool(plan and plan.status == PlanStatus.SUBMITTED),
         "is_plan_author": bool(plan and plan.author_id == user.pk),
         "pending_follow_ups": pending_follow_ups,
@@ -578,4 +571,3 @@ def group_session_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Session and attendance sheet recorded."))
             return redirect("casework:home")
     return render(request, "casework/group_session.html", {"form": form}, status=_status(form))
-

@@ -26,6 +26,8 @@ class SpecialCategoryForm(forms.Form):
     )
     note = forms.CharField(label=_("details"), required=False, max_length=4000)
     reason = forms.CharField(label=_("reason for the correction"), required=False, max_length=1000)
+
+
 class BreakGlassForm(forms.Form):
     number = forms.CharField(label=_("case number"), max_length=80)
     reason = forms.CharField(

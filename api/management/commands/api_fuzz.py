@@ -39,8 +39,7 @@ class Command(BaseCommand):
             "its own test database (default: one per core)",
         )
 
-    def handle(self, *args, examples: int, operations: str, seed: int, processes: int,
-               **options):
+    def handle(self, *args, examples: int, operations: str, seed: int, processes: int, **options):
         base = Path(settings.BASE_DIR)
         if not (base / TEST).exists():
             raise CommandError(f"{TEST} not found under {base}: run from a source checkout.")
@@ -54,9 +53,18 @@ class Command(BaseCommand):
         }
         env.pop("DJANGO_SETTINGS_MODULE", None)  # pytest uses config.settings.test
         command = [
-            sys.executable, "-m", "pytest", str(TEST),
-            "-q", "-rN", "-p", "no:cacheprovider", "--ds=config.settings.test",
-            "--tb=short", "-o", "addopts=",
+            sys.executable,
+            "-m",
+            "pytest",
+            str(TEST),
+            "-q",
+            "-rN",
+            "-p",
+            "no:cacheprovider",
+            "--ds=config.settings.test",
+            "--tb=short",
+            "-o",
+            "addopts=",
         ]
         processes = max(1, processes)
         self.stdout.write(
