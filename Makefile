@@ -96,6 +96,7 @@ run: messages seed
 
 lint: $(VENV)/.installed-test
 	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff format --check .
 
 test: $(VENV)/.installed-test $(NODE_STAMP)
 	@scripts/test.sh $(PYTEST_ARGS)

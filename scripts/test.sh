@@ -2,7 +2,7 @@
 # Every check `make test` runs, in order; each runs even if an earlier one failed, and the exit
 # status is non-zero if any failed. Arguments go to every pytest run (e.g. -x, -k name).
 #
-#   1. ruff check
+#   1. ruff check, and ruff format --check (the tree stays formatted as merges come in)
 #   2. translations compile (scripts/compile_messages.py)
 #   3. Django system checks, and no model change without its migration
 #   4. pytest on SQLite (DATABASE_URL and REDIS_URL unset: a file database, in-memory channels)
@@ -91,6 +91,7 @@ pytest_leg() { # leg name, env assignments..., --, pytest args...
 }
 
 step "ruff check" "$VENV/bin/ruff" check .
+step "ruff format" "$VENV/bin/ruff" format --check .
 step "translations" "$PY" scripts/compile_messages.py
 step "system checks and migrations" checks
 
