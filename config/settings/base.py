@@ -144,6 +144,16 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # time: BENCHMARKS.md). DB_PREPARED_STATEMENTS=0 behind a pooler in transaction mode
         # (PgBouncer without max_prepared_statements), which cannot keep prepared statements.
         _options.update(server_side_binding=True, prepare_threshold=2)
+    # The pages' queries read a few hundred rows by index and stop at a LIMIT. Where the
+    # planner's estimate passes the parallel or JIT thresholds anyway, launching a worker
+    # (about 19 ms: the supervisor's case list at 100,000 cases spent 19 of its 23 ms in Gather
+    # Merge) or compiling (1.3 s once on the supervisor's home page) costs far more than the
+    # query (BENCHMARKS.md). DB_SESSION_OPTIONS="" gives the server's own settings back.
+    _session = os.environ.get(
+        "DB_SESSION_OPTIONS", "-c jit=off -c max_parallel_workers_per_gather=0"
+    ).strip()
+    if _session:
+        _options["options"] = _session
 
 # Report pages and exports may read from a read replica (reporting/routers.py); everything
 # else, and every write, uses the primary.
