@@ -443,20 +443,25 @@ def partner_add(
     return membership
 
 
-def _membership_for_update(*, user, membership_id: int) -> ConsortiumMembership:
+def _programme_row_for_update(model, *, user, pk: int, related: tuple[str, ...]):
+    """A row of a programme the admin manages (a membership, a location), read after the
+    programme's row is locked, so that removals and changes of one programme queue behind
+    each other; a row of any other programme is answered as one that is not there."""
     _require_admin(user)
-    membership = (
-        ConsortiumMembership.objects.filter(
-            pk=membership_id, programme__in=programmes_managed(user=user)
-        )
+    programme_id = (
+        model.objects.filter(pk=pk, programme__in=programmes_managed(user=user))
         .values_list("programme_id", flat=True)
         .first()
     )
-    if membership is None:
+    if programme_id is None:
         raise NotFound()
-    _programme_for_update(user=user, programme_id=membership)
-    return ConsortiumMembership.objects.select_related("organisation", "programme").get(
-        pk=membership_id
+    _programme_for_update(user=user, programme_id=programme_id)
+    return model.objects.select_related(*related).get(pk=pk)
+
+
+def _membership_for_update(*, user, membership_id: int) -> ConsortiumMembership:
+    return _programme_row_for_update(
+        ConsortiumMembership, user=user, pk=membership_id, related=("organisation", "programme")
     )
 
 
@@ -621,19 +626,8 @@ def location_uses(location: ProgrammeLocation) -> list[str]:
 
 @service
 def location_remove(*, user, location_id: int) -> None:
-    _require_admin(user)
-    programme_id = (
-        ProgrammeLocation.objects.filter(
-            pk=location_id, programme__in=programmes_managed(user=user)
-        )
-        .values_list("programme_id", flat=True)
-        .first()
-    )
-    if programme_id is None:
-        raise NotFound()
-    _programme_for_update(user=user, programme_id=programme_id)
-    location = ProgrammeLocation.objects.select_related("settlement", "programme").get(
-        pk=location_id
+    location = _programme_row_for_update(
+        ProgrammeLocation, user=user, pk=location_id, related=("settlement", "programme")
     )
     reasons = location_uses(location)
     if reasons:

@@ -113,3 +113,13 @@ def csv_file(
     for row in rows:
         writer.writerow([row.get(field, "") for field in fields])
     return ("\ufeff" if bom else "").encode() + out.getvalue().encode("utf-8")
+
+
+def bad_and_corrected_xlsx(folder, name: str, count: int, bad: dict[int, dict]):
+    """Two files in ``folder``: ``<name>.xlsx`` with the ``bad`` rows, and
+    ``<name>-javitott.xlsx``, the same register corrected (what the browser tests upload)."""
+    first = folder / f"{name}.xlsx"
+    first.write_bytes(xlsx_file(register_rows(count, bad=bad)))
+    corrected = folder / f"{name}-javitott.xlsx"
+    corrected.write_bytes(xlsx_file(register_rows(count)))
+    return first, corrected

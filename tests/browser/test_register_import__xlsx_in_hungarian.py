@@ -4,7 +4,7 @@ by row and column; the corrected file imports all 50."""
 import pytest
 from django.utils import translation
 
-from ..register_files import file_row_number, register_rows, xlsx_file
+from ..register_files import bad_and_corrected_xlsx, file_row_number
 from .test_journey__three_users_in_hungarian import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -18,13 +18,9 @@ def hungarian(text: str) -> str:
 @pytest.fixture
 def register_files(tmp_path):
     """Written before the browser starts: Playwright's event loop forbids the ORM afterwards."""
-    bad = tmp_path / "nyilvantartas.xlsx"
-    bad.write_bytes(
-        xlsx_file(register_rows(50, bad={9: {"birth_year": 1850}, 30: {"gender": "?"}}))
+    return bad_and_corrected_xlsx(
+        tmp_path, "nyilvantartas", 50, bad={9: {"birth_year": 1850}, 30: {"gender": "?"}}
     )
-    fixed = tmp_path / "nyilvantartas-javitott.xlsx"
-    fixed.write_bytes(xlsx_file(register_rows(50)))
-    return bad, fixed
 
 
 def test_a_register_with_two_bad_rows_is_previewed_corrected_and_imported(
