@@ -14,7 +14,6 @@ from typing import Any
 from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -40,6 +39,7 @@ from kernel.errors import (
     ServiceError,
     StageConflict,
 )
+from kernel.pagination import KeysFirstPaginator
 from privacy import selectors as privacy_selectors
 from privacy.models import Answer, Minority
 from web.forms import attach_errors
@@ -107,7 +107,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         programme_id=getattr(criteria.get("programme"), "pk", None),
         search=(criteria.get("q") or "").strip(),
     )
-    page = Paginator(cases, 25).get_page(request.GET.get("page"))
+    page = KeysFirstPaginator(cases, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
