@@ -32,7 +32,7 @@ from decimal import Decimal
 from functools import reduce
 from operator import or_
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
 from .indicators import Indicator, Scope
@@ -64,7 +64,8 @@ def figures_of(wanted: Iterable[Wanted], scope: Scope) -> dict[str, Figures]:
         if additive(indicator):
             key = ("additive", *indicator.base, indicator.measure.date)
         else:
-            key = ("distinct", *indicator.base)
+            # Distinct counts of the same thing (people) share their rows per person.
+            key = ("distinct", *indicator.base, str(counted(indicator)))
         passes.setdefault(key, []).append((indicator, days))
     found: dict[str, Figures] = {}
     for key, members in passes.items():
@@ -102,6 +103,40 @@ def _counts_for(row: dict, index: int, condition: Q | None) -> bool:
     return condition is None or row[f"p{index}"] > 0
 
 
+def counted(indicator: Indicator) -> object | None:
+    """What the indicator counts once each when its aggregate is a count of distinct values
+    (``Count("client", distinct=True)``: the client), None for any other aggregate."""
+    expression = indicator.measure.aggregate()
+    if isinstance(expression, Count) and expression.distinct:
+        return expression.get_source_expressions()[0]
+    return None
+
+
+def _firsts(members: list[Wanted], rows: QuerySet, conditions: list[Q | None]) -> dict:
+    """The totals and the values at each day of distinct counts of the same thing (a person),
+    without a DISTINCT per figure: one row per person (``f<index>``, the date of their first
+    record that counts for indicator ``index``; ``a<index>``, how many of their records count
+    for it) and plain counts of those rows. A person counts up to a day when their first
+    record is dated by then, and in the total when any record counts, dated or not; rows
+    without a person (no client) make a row of their own that ``COUNT(person)`` leaves out,
+    as ``COUNT(DISTINCT client)`` does."""
+    path = counted(members[0][0])
+    people = rows.values(person=path)
+    firsts: dict[str, object] = {}
+    for index, ((indicator, _days), condition) in enumerate(zip(members, conditions, strict=True)):
+        firsts[f"f{index}"] = Min(indicator.measure.date, filter=condition)
+        if condition is not None:
+            firsts[f"a{index}"] = Count("pk", filter=condition)
+    counts: dict[str, Count] = {}
+    for index, ((_indicator, days), condition) in enumerate(zip(members, conditions, strict=True)):
+        counts[f"t{index}"] = Count(
+            "person", filter=None if condition is None else Q(**{f"a{index}__gt": 0})
+        )
+        for day_index, day in enumerate(days):
+            counts[f"d{index}_{day_index}"] = Count("person", filter=Q(**{f"f{index}__lte": day}))
+    return people.annotate(**firsts).order_by().aggregate(**counts)
+
+
 def _distinct(members: list[Wanted], scope: Scope) -> dict[str, Figures]:
     """Counts of distinct people over one base: the totals and the values at each day in one
     query, the values per place in another."""
@@ -112,16 +147,21 @@ def _distinct(members: list[Wanted], scope: Scope) -> dict[str, Figures]:
         .annotate(**columns)
         .order_by()
     )
-    totals: dict[str, object] = {}
-    for index, ((indicator, days), condition) in enumerate(zip(members, conditions, strict=True)):
-        measure = indicator.measure
-        totals[f"t{index}"] = measure.aggregate(filter=condition)
-        for day_index, day in enumerate(days):
-            upto = Q(**{f"{measure.date}__lte": day})
-            totals[f"d{index}_{day_index}"] = measure.aggregate(
-                filter=upto if condition is None else condition & upto
-            )
-    values = rows.aggregate(**totals)
+    if counted(members[0][0]) is not None:
+        values = _firsts(members, rows, conditions)
+    else:
+        totals: dict[str, object] = {}
+        for index, ((indicator, days), condition) in enumerate(
+            zip(members, conditions, strict=True)
+        ):
+            measure = indicator.measure
+            totals[f"t{index}"] = measure.aggregate(filter=condition)
+            for day_index, day in enumerate(days):
+                upto = Q(**{f"{measure.date}__lte": day})
+                totals[f"d{index}_{day_index}"] = measure.aggregate(
+                    filter=upto if condition is None else condition & upto
+                )
+        values = rows.aggregate(**totals)
     places: list[dict] = [{} for _member in members]
     for row in grouped:
         key = (row["org"], row["place"] or "")

@@ -7,6 +7,7 @@ import dataclasses
 import datetime
 
 import pytest
+from django.db.models import Q
 from django.utils import timezone
 
 from casework import services
@@ -15,7 +16,7 @@ from casework.models import Gender, LabourMarketStatus, Programme
 from community import services as community
 from community.models import VisitKind
 from reporting import passes
-from reporting.indicators import GROUPS, INDICATORS, Scope
+from reporting.indicators import GROUPS, INDICATORS, Scope, _distinct
 from reporting.selectors import month_ends
 
 from ..community.helpers import consultant, project_in, propose
@@ -299,3 +300,39 @@ def test_an_indicator_that_shares_its_records_with_none_keeps_passes_of_its_own(
         found = passes.figures_of([(female, []), (alone, [])], scope)
     assert found["esf_female_alone"] == found["esf_female"] == passes.figures(female, scope)
     assert found["esf_female"][0] == alone.total(scope) > 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("as_of", [TODAY, TODAY - 20 * DAY])
+def test_a_person_counts_once_from_their_first_record(
+    world, records, django_assert_num_queries, as_of
+):
+    """Distinct counts over the same rows (the client at community events, every event and
+    the forums only) counted from each person's first record: the one client came to events
+    in three months and two places, with guests (rows without a client) beside them. Counting
+    every record instead would give 3 (2 in the past), and a series that grows each month."""
+    attendees = INDICATORS["event_clients"]
+    kinds = {
+        "clients_at_events": Q(client__isnull=False),
+        "clients_at_forums": Q(event__kind="forum"),
+    }
+    measure = dataclasses.replace(attendees.measure, aggregate=_distinct("client"))
+    shared = [
+        dataclasses.replace(attendees, code=code, measure=dataclasses.replace(measure, where=where))
+        for code, where in kinds.items()
+    ]
+    scope = Scope(programme=Programme.objects.get(pk=world.programme.pk), as_of=as_of)
+    days = month_ends(TODAY - 120 * DAY, as_of)
+    with django_assert_num_queries(2):
+        found = passes.figures_of([(indicator, days) for indicator in shared], scope)
+    for indicator in shared:
+        expected = (
+            indicator.total(scope),
+            indicator.by_place(scope),
+            indicator.cumulative(scope, days),
+        )
+        assert found[indicator.code] == expected, indicator.code
+    total, places, series = found["clients_at_events"]
+    assert total == 1 and sorted(places.values()) == [1, 1]
+    # Zero before the first event, one from its month on.
+    assert series[-1] == 1 and series.count(1) == len(series) - series.count(0)
