@@ -15,7 +15,9 @@ participants the joins, not the aggregates, are what costs. Two things save pass
   a day is the sum of its values per ``(organisation, location, month)``, so one grouped
   query answers all three. A count of distinct people does not add up (a person counted in
   two places or months is one person): those take two queries, one for the totals and the
-  values at each day, one grouped by place.
+  values at each day, one grouped by place. The first counts each person from their first
+  record: one row per person with that date per indicator, then plain counts of those rows
+  (no DISTINCT per indicator and day, each of which PostgreSQL sorts apart).
 
 So a base costs one query when its indicators add up and two when they count distinct people,
 however many indicators share it. Only the public parts of an ``Indicator`` are used (its base
