@@ -8,9 +8,7 @@ any order with the registry.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from community.models import (
@@ -35,18 +33,17 @@ def _visits(scope) -> QuerySet:
     return FieldVisit.objects.filter(programme=scope.programme, visited_on__lte=scope.as_of)
 
 
-def _projects(*statuses: str) -> Callable:
-    """Micro-projects whose status today is one of ``statuses``, by the day it was reached.
-    (The status as of a past date would need the history; the funder asks for today's.)"""
+def _projects(scope) -> QuerySet:
+    """Micro-projects by the day their status today was reached (an indicator takes some
+    statuses: ``Measure.where``). (The status as of a past date would need the history; the
+    funder asks for today's.)"""
+    return MicroProject.objects.filter(
+        programme=scope.programme, status_changed_on__lte=scope.as_of
+    )
 
-    def rows(scope) -> QuerySet:
-        return MicroProject.objects.filter(
-            programme=scope.programme,
-            status__in=statuses,
-            status_changed_on__lte=scope.as_of,
-        )
 
-    return rows
+def _in_status(*statuses: str) -> Q:
+    return Q(status__in=statuses)
 
 
 def _meetings(scope) -> QuerySet:
@@ -64,6 +61,7 @@ def indicators() -> list:
 
     projects = _("micro-projects")
     project_measure = {
+        "rows": _projects,
         "organisation": "organisation",
         "location": "settlement",
         "date": "status_changed_on",
@@ -104,7 +102,7 @@ def indicators() -> list:
             unit=projects,
             records=_("micro-projects past the approval"),
             measure=Measure(
-                rows=_projects(
+                where=_in_status(
                     MicroProjectStatus.APPROVED,
                     MicroProjectStatus.RUNNING,
                     MicroProjectStatus.MONITORED,
@@ -119,7 +117,7 @@ def indicators() -> list:
             label=_("micro-projects running"),
             unit=projects,
             records=_("running micro-projects"),
-            measure=Measure(rows=_projects(MicroProjectStatus.RUNNING), **project_measure),
+            measure=Measure(where=_in_status(MicroProjectStatus.RUNNING), **project_measure),
             lists="micro_project",
         ),
         Indicator(
@@ -127,7 +125,7 @@ def indicators() -> list:
             label=_("micro-projects completed and closed"),
             unit=projects,
             records=_("closed micro-projects"),
-            measure=Measure(rows=_projects(MicroProjectStatus.CLOSED), **project_measure),
+            measure=Measure(where=_in_status(MicroProjectStatus.CLOSED), **project_measure),
             lists="micro_project",
         ),
         Indicator(

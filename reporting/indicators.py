@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, F, Q, QuerySet, Sum
@@ -68,6 +68,11 @@ class Measure:
     aggregate: Callable[..., object]
     # How one aggregated value becomes the indicator's figure (minutes -> hours).
     convert: Callable[[object], Decimal | int] = lambda value: value or 0
+    # The indicator's own condition on ``rows`` (on the row's own fields or single-valued
+    # relations). Indicators whose measures share ``rows`` (the same function) and paths, and
+    # differ only in this, are answered together: one pass for all of them, each aggregate
+    # filtered by its own condition (``reporting.passes``).
+    where: Q = field(default_factory=Q)
 
 
 @dataclass(frozen=True)
@@ -83,11 +88,24 @@ class Indicator:
     # each), or one of ``GROUPS`` (the ESF+ common indicators, one table each).
     group: str = ""
 
-    def _rows(self, scope: Scope) -> QuerySet:
+    @property
+    def base(self) -> tuple:
+        """What the indicator's rows are before its own condition (``measure.where``): the
+        rows' function and the paths they are scoped and grouped by. Indicators with the same
+        base share their passes over the records (``reporting.passes``)."""
+        measure = self.measure
+        return (measure.rows, measure.organisation, measure.location)
+
+    def base_rows(self, scope: Scope) -> QuerySet:
+        """The rows of ``base`` in ``scope``: the indicator counts those of them that meet
+        ``measure.where``."""
         rows = self.measure.rows(scope)
         if scope.organisation_ids is not None:
             rows = rows.filter(**{f"{self.measure.organisation}__in": scope.organisation_ids})
         return rows
+
+    def _rows(self, scope: Scope) -> QuerySet:
+        return self.base_rows(scope).filter(self.measure.where)
 
     def total(self, scope: Scope):
         value = self._rows(scope).aggregate(value=self.measure.aggregate())["value"]
@@ -130,36 +148,21 @@ def _participants(scope: Scope) -> QuerySet:
     )
 
 
-def _session_hours(kind: str) -> Callable[[Scope], QuerySet]:
-    def rows(scope: Scope) -> QuerySet:
-        return Attendance.objects.filter(
-            case__programme=scope.programme,
-            present=True,
-            session__kind=kind,
-            session__held_on__lte=scope.as_of,
-        )
-
-    return rows
+def _attendance(scope: Scope) -> QuerySet:
+    """Presence at sessions of every kind (an indicator takes one kind: ``Measure.where``)."""
+    return Attendance.objects.filter(
+        case__programme=scope.programme, present=True, session__held_on__lte=scope.as_of
+    )
 
 
-def _events(kind: str | None = None) -> Callable[[Scope], QuerySet]:
-    def rows(scope: Scope) -> QuerySet:
-        events = CommunityEvent.objects.filter(programme=scope.programme, held_on__lte=scope.as_of)
-        return events.filter(kind=kind) if kind else events
-
-    return rows
+def _events(scope: Scope) -> QuerySet:
+    return CommunityEvent.objects.filter(programme=scope.programme, held_on__lte=scope.as_of)
 
 
-def _attendees(*, guests: bool | None) -> Callable[[Scope], QuerySet]:
-    def rows(scope: Scope) -> QuerySet:
-        lines = EventAttendee.objects.filter(
-            event__programme=scope.programme, event__held_on__lte=scope.as_of
-        )
-        if guests is None:
-            return lines
-        return lines.filter(client__isnull=guests)
-
-    return rows
+def _attendees(scope: Scope) -> QuerySet:
+    return EventAttendee.objects.filter(
+        event__programme=scope.programme, event__held_on__lte=scope.as_of
+    )
 
 
 def _hours(minutes) -> Decimal:
@@ -208,12 +211,13 @@ INDICATORS: dict[str, Indicator] = {
             unit=_("hours"),
             records=_("attendance at counselling sessions"),
             measure=Measure(
-                rows=_session_hours(SessionKind.COUNSELLING),
+                rows=_attendance,
                 organisation="case__organisation",
                 location="case__client__settlement",
                 date="session__held_on",
                 aggregate=_minutes,
                 convert=_hours,
+                where=Q(session__kind=SessionKind.COUNSELLING),
             ),
             lists="attendance",
         ),
@@ -223,12 +227,13 @@ INDICATORS: dict[str, Indicator] = {
             unit=_("hours"),
             records=_("attendance at competence trainings"),
             measure=Measure(
-                rows=_session_hours(SessionKind.TRAINING),
+                rows=_attendance,
                 organisation="case__organisation",
                 location="case__client__settlement",
                 date="session__held_on",
                 aggregate=_minutes,
                 convert=_hours,
+                where=Q(session__kind=SessionKind.TRAINING),
             ),
             lists="attendance",
         ),
@@ -292,11 +297,12 @@ INDICATORS: dict[str, Indicator] = {
             unit=_("events"),
             records=_("community forums"),
             measure=Measure(
-                rows=_events(EventKind.FORUM),
+                rows=_events,
                 organisation="organisation",
                 location="settlement",
                 date="held_on",
                 aggregate=_count,
+                where=Q(kind=EventKind.FORUM),
             ),
             lists="event",
         ),
@@ -306,11 +312,12 @@ INDICATORS: dict[str, Indicator] = {
             unit=_("settlements"),
             records=_("community forums"),
             measure=Measure(
-                rows=_events(EventKind.FORUM),
+                rows=_events,
                 organisation="organisation",
                 location="settlement",
                 date="held_on",
                 aggregate=_distinct("settlement"),
+                where=Q(kind=EventKind.FORUM),
             ),
             lists="event",
         ),
@@ -320,7 +327,7 @@ INDICATORS: dict[str, Indicator] = {
             unit=_("events"),
             records=_("community events"),
             measure=Measure(
-                rows=_events(),
+                rows=_events,
                 organisation="organisation",
                 location="settlement",
                 date="held_on",
@@ -334,7 +341,7 @@ INDICATORS: dict[str, Indicator] = {
             unit=_("attendees"),
             records=_("attendance sheet lines"),
             measure=Measure(
-                rows=_attendees(guests=None),
+                rows=_attendees,
                 organisation="event__organisation",
                 location="event__settlement",
                 date="event__held_on",
@@ -348,11 +355,12 @@ INDICATORS: dict[str, Indicator] = {
             unit=_("attendees"),
             records=_("attendance sheet lines of clients"),
             measure=Measure(
-                rows=_attendees(guests=False),
+                rows=_attendees,
                 organisation="event__organisation",
                 location="event__settlement",
                 date="event__held_on",
                 aggregate=_count,
+                where=Q(client__isnull=False),
             ),
             lists="attendee",
         ),
@@ -362,11 +370,12 @@ INDICATORS: dict[str, Indicator] = {
             unit=_("attendees"),
             records=_("attendance sheet lines of guests"),
             measure=Measure(
-                rows=_attendees(guests=True),
+                rows=_attendees,
                 organisation="event__organisation",
                 location="event__settlement",
                 date="event__held_on",
                 aggregate=_count,
+                where=Q(client__isnull=True),
             ),
             lists="attendee",
         ),
@@ -404,30 +413,35 @@ SIX_MONTHS = Q(
 )
 
 
-def _entry_records(*conditions: Q, complete: bool | None = True) -> Callable[[Scope], QuerySet]:
-    def rows(scope: Scope) -> QuerySet:
-        records = EntryRecord.objects.filter(
-            *conditions, programme=scope.programme, entry_date__lte=scope.as_of
-        )
-        return records if complete is None else records.filter(complete=complete)
+def _entry_records(scope: Scope) -> QuerySet:
+    """Every entry record of the programme up to the date (an indicator takes those that meet
+    its conditions: ``Measure.where``)."""
+    return EntryRecord.objects.filter(programme=scope.programme, entry_date__lte=scope.as_of)
 
-    return rows
+
+def _participants_follow_ups(scope: Scope) -> QuerySet:
+    """The follow-ups that reached participants (an indicator takes those with its answer
+    inside its window: ``Measure.where``)."""
+    return FollowUp.objects.filter(
+        status=FollowUpStatus.REACHED,
+        contacted_on__lte=scope.as_of,
+        case__programme=scope.programme,
+        # Participants only: the one entry record of the person in this programme.
+        case__client__entry_records__programme=scope.programme,
+        case__client__entry_records__entry_date__lte=scope.as_of,
+    )
+
+
+def _answered(window: Q, question: str) -> Q:
+    """Follow-ups that answered ``question`` with yes inside ``window``."""
+    return window & Q(**{question: True})
 
 
 def _results(window: Q, question: str) -> Callable[[Scope], QuerySet]:
     """Follow-ups of participants that answered ``question`` with yes inside ``window``."""
 
     def rows(scope: Scope) -> QuerySet:
-        return FollowUp.objects.filter(
-            window,
-            status=FollowUpStatus.REACHED,
-            contacted_on__lte=scope.as_of,
-            case__programme=scope.programme,
-            # Participants only: the one entry record of the person in this programme.
-            case__client__entry_records__programme=scope.programme,
-            case__client__entry_records__entry_date__lte=scope.as_of,
-            **{question: True},
-        )
+        return _participants_follow_ups(scope).filter(_answered(window, question))
 
     return rows
 
@@ -439,12 +453,13 @@ def _entry_indicator(code: str, label, *conditions: Q, complete: bool | None = T
         unit=PEOPLE,
         records=_("ESF+ entry records"),
         measure=Measure(
-            rows=_entry_records(*conditions, complete=complete),
+            rows=_entry_records,
             organisation="case__organisation",
             # Where the participant lived on the entry date (the snapshot's settlement).
             location="settlement",
             date="entry_date",
             aggregate=DISTINCT_CLIENTS,
+            where=Q(*conditions) if complete is None else Q(*conditions, complete=complete),
         ),
         lists="entry",
         group=ENTRY_GROUP,
@@ -458,11 +473,12 @@ def _result_indicator(code: str, label, window: Q, question: str) -> Indicator:
         unit=PEOPLE,
         records=_("follow-ups with this answer"),
         measure=Measure(
-            rows=_results(window, question),
+            rows=_participants_follow_ups,
             organisation="case__organisation",
             location="case__client__settlement",
             date="contacted_on",
             aggregate=DISTINCT_CASE_CLIENTS,
+            where=_answered(window, question),
         ),
         lists="follow_up",
         group=RESULT_GROUP,

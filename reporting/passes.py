@@ -1,28 +1,48 @@
-"""An indicator's total, its value per place and its month-by-month series in as few passes
-over its records as its aggregate allows (P5 in BENCHMARKS.md).
+"""The figures of many indicators (total, value per place, month-by-month series) in as few
+passes over their records as their aggregates allow (P5 in BENCHMARKS.md).
 
 Asked one by one (``Indicator.total``, ``by_place``, ``cumulative``), every figure set is a
 pass over the indicator's joined records: three passes per indicator, and at 100,000
-participants the joins, not the aggregates, are what costs. A count of rows or a sum adds up:
-its value for the whole programme, for a place and up to a day is the sum of its values per
-``(organisation, location, month)``. For those indicators one grouped query answers all three.
-A count of distinct people does not add up (a person counted in two places or months is one
-person), so those indicators keep the three queries of ``reporting.indicators``.
+participants the joins, not the aggregates, are what costs. Two things save passes:
 
-Only the public parts of an ``Indicator`` are used (its records, its measure's paths, aggregate
-and conversion), so an indicator added to the registry is served here unchanged.
+- Indicators with the same base (``Indicator.base``: the same rows and paths, the ESF+
+  breakdowns of the entry records for instance) differ only in their own condition
+  (``Measure.where``), so one query answers all of them: one aggregate per indicator, filtered
+  by its condition (``COUNT(DISTINCT client) FILTER (WHERE gender = 'female')``). A place
+  counts for an indicator only when one of its rows meets the condition, as if the indicator
+  had been asked alone.
+- A count of rows or a sum adds up: its value for the whole programme, for a place and up to
+  a day is the sum of its values per ``(organisation, location, month)``, so one grouped
+  query answers all three. A count of distinct people does not add up (a person counted in
+  two places or months is one person): those take two queries, one for the totals and the
+  values at each day, one grouped by place. The first counts each person from their first
+  record: one row per person with that date per indicator, then plain counts of those rows
+  (no DISTINCT per indicator and day, each of which PostgreSQL sorts apart).
+
+So a base costs one query when its indicators add up and two when they count distinct people,
+however many indicators share it. Only the public parts of an ``Indicator`` are used (its base
+rows, its condition, its measure's paths, aggregate and conversion): an indicator added to the
+registry is served here unchanged, in passes of its own when it shares its base with no other.
 ``tests/reporting/test_passes__one_pass.py`` checks both ways give the same figures.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from decimal import Decimal
+from functools import reduce
+from operator import or_
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
 from .indicators import Indicator, Scope
+
+Figures = tuple[object, dict, list]
+# An indicator and the days of its series (month ends, as ``selectors.month_ends`` gives them;
+# none: no series).
+Wanted = tuple[Indicator, list[datetime.date]]
 
 
 def additive(indicator: Indicator) -> bool:
@@ -31,60 +51,177 @@ def additive(indicator: Indicator) -> bool:
     return isinstance(expression, Count | Sum) and not getattr(expression, "distinct", False)
 
 
-def figures(
-    indicator: Indicator, scope: Scope, days: list[datetime.date] | None = None
-) -> tuple[object, dict, list]:
+def figures(indicator: Indicator, scope: Scope, days: list[datetime.date] | None = None) -> Figures:
     """``(total, {(organisation id, location): value}, [value at the end of each day])``; the
     days are month ends and the scope's own day, as ``selectors.month_ends`` gives them."""
-    days = days or []
-    measure = indicator.measure
-    if not additive(indicator):
-        if not days:
-            return indicator.total(scope), indicator.by_place(scope), []
-        # A distinct count: its total and its value at each day are aggregates over the same
-        # rows, so one query answers both (the places need a grouping of their own).
-        values = indicator.records_behind(scope).aggregate(
-            total=measure.aggregate(),
-            **{
-                f"d{index}": measure.aggregate(filter=Q(**{f"{measure.date}__lte": day}))
-                for index, day in enumerate(days)
-            },
+    return figures_of([(indicator, days or [])], scope)[indicator.code]
+
+
+def figures_of(wanted: Iterable[Wanted], scope: Scope) -> dict[str, Figures]:
+    """``figures`` of every indicator of ``wanted`` by its code, indicators that share their
+    base answered together: one query per base that adds up, two per base that counts
+    distinct people."""
+    passes: dict[tuple, list[Wanted]] = {}
+    for indicator, days in wanted:
+        if additive(indicator):
+            key = ("additive", *indicator.base, indicator.measure.date)
+        else:
+            # Distinct counts of the same thing (people) share their rows per person.
+            key = ("distinct", *indicator.base, str(counted(indicator)))
+        passes.setdefault(key, []).append((indicator, days))
+    found: dict[str, Figures] = {}
+    for key, members in passes.items():
+        found.update(
+            _additive(members, scope) if key[0] == "additive" else _distinct(members, scope)
         )
-        return (
-            measure.convert(values["total"]),
-            indicator.by_place(scope),
-            [measure.convert(values[f"d{index}"]) for index in range(len(days))],
+    return found
+
+
+def _rows_and_columns(
+    members: list[Wanted], scope: Scope
+) -> tuple[QuerySet, list[Q | None], dict[str, object]]:
+    """The base rows of ``members`` that meet any of their conditions; each indicator's
+    condition on them (None where every row counts for it); and the columns of a grouped
+    query: ``v<index>``, an indicator's value, and ``p<index>``, how many of a group's rows are
+    the indicator's (a group is one of its places only if there are any), where not all are."""
+    conditions = [indicator.measure.where for indicator, _days in members]
+    rows = members[0][0].base_rows(scope)
+    if all(conditions):
+        # The rows no indicator counts are read by none: left out in the WHERE clause.
+        rows = rows.filter(reduce(or_, conditions))
+    if len(members) == 1:
+        conditions = [None]
+    conditions = [condition or None for condition in conditions]
+    columns: dict[str, object] = {}
+    for index, ((indicator, _days), condition) in enumerate(zip(members, conditions, strict=True)):
+        columns[f"v{index}"] = indicator.measure.aggregate(filter=condition)
+        if condition is not None:
+            columns[f"p{index}"] = Count("pk", filter=condition)
+    return rows, conditions, columns
+
+
+def _counts_for(row: dict, index: int, condition: Q | None) -> bool:
+    """Whether a group of a grouped query is one of indicator ``index``'s places."""
+    return condition is None or row[f"p{index}"] > 0
+
+
+def counted(indicator: Indicator) -> object | None:
+    """What the indicator counts once each when its aggregate is a count of distinct values
+    (``Count("client", distinct=True)``: the client), None for any other aggregate."""
+    expression = indicator.measure.aggregate()
+    if isinstance(expression, Count) and expression.distinct:
+        return expression.get_source_expressions()[0]
+    return None
+
+
+def _firsts(members: list[Wanted], rows: QuerySet, conditions: list[Q | None]) -> dict:
+    """The totals and the values at each day of distinct counts of the same thing (a person),
+    without a DISTINCT per figure: one row per person (``f<index>``, the date of their first
+    record that counts for indicator ``index``; ``a<index>``, how many of their records count
+    for it) and plain counts of those rows. A person counts up to a day when their first
+    record is dated by then, and in the total when any record counts, dated or not; rows
+    without a person (no client) make a row of their own that ``COUNT(person)`` leaves out,
+    as ``COUNT(DISTINCT client)`` does."""
+    path = counted(members[0][0])
+    people = rows.values(person=path)
+    firsts: dict[str, object] = {}
+    for index, ((indicator, _days), condition) in enumerate(zip(members, conditions, strict=True)):
+        firsts[f"f{index}"] = Min(indicator.measure.date, filter=condition)
+        if condition is not None:
+            firsts[f"a{index}"] = Count("pk", filter=condition)
+    counts: dict[str, Count] = {}
+    for index, ((_indicator, days), condition) in enumerate(zip(members, conditions, strict=True)):
+        counts[f"t{index}"] = Count(
+            "person", filter=None if condition is None else Q(**{f"a{index}__gt": 0})
         )
-    rows = (
-        indicator.records_behind(scope)
-        .values(
-            org=F(measure.organisation),
-            place=F(measure.location),
-            month=TruncMonth(measure.date),
-        )
-        .annotate(value=measure.aggregate())
+        for day_index, day in enumerate(days):
+            counts[f"d{index}_{day_index}"] = Count("person", filter=Q(**{f"f{index}__lte": day}))
+    return people.annotate(**firsts).order_by().aggregate(**counts)
+
+
+def _distinct(members: list[Wanted], scope: Scope) -> dict[str, Figures]:
+    """Counts of distinct people over one base: the totals and the values at each day in one
+    query, the values per place in another."""
+    first = members[0][0].measure
+    rows, conditions, columns = _rows_and_columns(members, scope)
+    grouped = (
+        rows.values(org=F(first.organisation), place=F(first.location))
+        .annotate(**columns)
         .order_by()
     )
-    raw_total: Decimal | int = 0
-    raw_places: dict[tuple[int, str], Decimal | int] = {}
-    raw_months: dict[datetime.date, Decimal | int] = {}
-    for row in rows:
-        value = row["value"] or 0
+    if counted(members[0][0]) is not None:
+        values = _firsts(members, rows, conditions)
+    else:
+        totals: dict[str, object] = {}
+        for index, ((indicator, days), condition) in enumerate(
+            zip(members, conditions, strict=True)
+        ):
+            measure = indicator.measure
+            totals[f"t{index}"] = measure.aggregate(filter=condition)
+            for day_index, day in enumerate(days):
+                upto = Q(**{f"{measure.date}__lte": day})
+                totals[f"d{index}_{day_index}"] = measure.aggregate(
+                    filter=upto if condition is None else condition & upto
+                )
+        values = rows.aggregate(**totals)
+    places: list[dict] = [{} for _member in members]
+    for row in grouped:
         key = (row["org"], row["place"] or "")
-        raw_total += value
-        raw_places[key] = raw_places.get(key, 0) + value
-        if row["month"] is not None:
-            month = row["month"]
-            if isinstance(month, datetime.datetime):
-                month = month.date()
-            raw_months[month] = raw_months.get(month, 0) + value
-    convert = measure.convert
-    series = []
-    for day in days:
-        upto = day.replace(day=1)
-        series.append(convert(sum(v for m, v in raw_months.items() if m <= upto)))
-    return (
-        convert(raw_total),
-        {key: convert(value) for key, value in raw_places.items()},
-        series,
+        for index, (indicator, _days) in enumerate(members):
+            if _counts_for(row, index, conditions[index]):
+                places[index][key] = indicator.measure.convert(row[f"v{index}"])
+    found = {}
+    for index, (indicator, days) in enumerate(members):
+        convert = indicator.measure.convert
+        found[indicator.code] = (
+            convert(values[f"t{index}"]),
+            places[index],
+            [convert(values[f"d{index}_{day_index}"]) for day_index in range(len(days))],
+        )
+    return found
+
+
+def _additive(members: list[Wanted], scope: Scope) -> dict[str, Figures]:
+    """Counts of rows and sums over one base, grouped by place and month in one query."""
+    first = members[0][0].measure
+    rows, conditions, columns = _rows_and_columns(members, scope)
+    grouped = (
+        rows.values(
+            org=F(first.organisation),
+            place=F(first.location),
+            month=TruncMonth(first.date),
+        )
+        .annotate(**columns)
+        .order_by()
     )
+    raw_totals: list[Decimal | int] = [0 for _member in members]
+    raw_places: list[dict[tuple[int, str], Decimal | int]] = [{} for _member in members]
+    raw_months: list[dict[datetime.date, Decimal | int]] = [{} for _member in members]
+    for row in grouped:
+        key = (row["org"], row["place"] or "")
+        month = row["month"]
+        if isinstance(month, datetime.datetime):
+            month = month.date()
+        for index in range(len(members)):
+            if not _counts_for(row, index, conditions[index]):
+                continue
+            value = row[f"v{index}"] or 0
+            raw_totals[index] += value
+            places = raw_places[index]
+            places[key] = places.get(key, 0) + value
+            if month is not None:
+                months = raw_months[index]
+                months[month] = months.get(month, 0) + value
+    found = {}
+    for index, (indicator, days) in enumerate(members):
+        convert = indicator.measure.convert
+        series = []
+        for day in days:
+            upto = day.replace(day=1)
+            series.append(convert(sum(v for m, v in raw_months[index].items() if m <= upto)))
+        found[indicator.code] = (
+            convert(raw_totals[index]),
+            {key: convert(value) for key, value in raw_places[index].items()},
+            series,
+        )
+    return found

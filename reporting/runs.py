@@ -161,16 +161,21 @@ def compute(
     progress: Callable[[int, int], None] | None = None,
 ) -> list[Figure]:
     """Every figure of the report: from today's records, or as they stood at ``at`` (only the
-    indicators ``reporting.asof`` supports). Two queries per indicator and two for the targets
-    and partner names."""
+    indicators ``reporting.asof`` supports). Today's take one or two queries per set of
+    indicators over the same records (``reporting.passes``), the past ones two per indicator;
+    and two for the targets and partner names."""
     codes = list(INDICATORS) if codes is None else codes
     if at is not None:
         codes = [code for code in codes if asof.supports(code)]
     targets, names = _context(scope)
+    # Today's figures: indicators over the same records share their passes (reporting.passes).
+    today = (
+        passes.figures_of([(INDICATORS[code], []) for code in codes], scope) if at is None else {}
+    )
     figures: list[Figure] = []
     for done, code in enumerate(codes):
         if at is None:
-            total, places, _series = passes.figures(INDICATORS[code], scope)
+            total, places, _series = today[code]
         else:
             total, places = asof.total_at(code, scope, at), asof.by_place_at(code, scope, at)
         figures += _shape(code, total, places, targets, names, scope)

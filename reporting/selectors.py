@@ -109,9 +109,9 @@ def _progress(value, scope: Scope, target: Target | None) -> Progress:
 def indicator_report(*, scope: Scope) -> list[IndicatorReport]:
     """Every indicator of the registry: its total and its breakdown per partner and location,
     each against the target committed for it, and its cumulative value month by month. One
-    query per indicator that counts rows or sums (``reporting.passes``), three per indicator
-    that counts distinct people, one for the targets and one for the organisations, whatever
-    the number of records."""
+    query per set of indicators over the same records that count rows or sum, two per set that
+    count distinct people (``reporting.passes``), one for the targets and one for the
+    organisations, whatever the number of records."""
     targets = {
         (t.indicator, t.organisation_id, t.settlement): t
         for t in Target.objects.filter(programme=scope.programme)
@@ -122,11 +122,15 @@ def indicator_report(*, scope: Scope) -> list[IndicatorReport]:
         else scope.programme.organisations.values_list("pk", flat=True)
     )
     months = month_ends(scope.programme.starts_on, scope.as_of)
+    # Indicators over the same records share their passes (reporting.passes). The grouped
+    # (ESF+) indicators are tables, without a chart: no monthly series.
+    figures = passes.figures_of(
+        [(indicator, [] if indicator.group else months) for indicator in INDICATORS.values()],
+        scope,
+    )
     reports = []
     for code, indicator in INDICATORS.items():
-        # One pass over the records where the aggregate adds up (reporting.passes).
-        # The grouped (ESF+) indicators are tables, without a chart: no monthly series.
-        total, places, series = passes.figures(indicator, scope, [] if indicator.group else months)
+        total, places, series = figures[code]
         # A supervisor's own organisation stands in for the consortium's target.
         whole = targets.get((code, None, "")) if scope.organisation_ids is None else None
         report = IndicatorReport(indicator, _progress(total, scope, whole))

@@ -1,19 +1,27 @@
-"""One grouped pass gives every additive indicator the figures its three queries give, and
-indicators that count distinct people keep their own queries."""
+"""The passes of ``reporting.passes`` give every indicator the figures its own three queries
+give (``Indicator.total``, ``by_place``, ``cumulative``): one grouped pass per set of additive
+indicators over the same records, two queries per set of indicators that count distinct people,
+and an indicator that shares its records with no other in passes of its own."""
 
+import dataclasses
 import datetime
 
 import pytest
+from django.db.models import Q
 from django.utils import timezone
 
 from casework import services
-from casework.models import Programme
+from casework.journey import Stage
+from casework.models import Gender, LabourMarketStatus, Programme
 from community import services as community
+from community.models import VisitKind
 from reporting import passes
-from reporting.indicators import INDICATORS, Scope
+from reporting.indicators import GROUPS, INDICATORS, Scope, _distinct
 from reporting.selectors import month_ends
 
-from ..conftest import new_client
+from ..community.helpers import consultant, project_in, propose
+from ..conftest import COMPLETE_CLIENT, new_client
+from ..esf import FIRST, SECOND, answer, leave, participant, settlements, years_before
 from ..journey import approve_plan, complete_intake
 
 TODAY = timezone.localdate()
@@ -106,3 +114,225 @@ def test_a_distinct_count_costs_two_queries_its_total_and_series_together(
     with django_assert_num_queries(2):
         total, places, series = passes.figures(INDICATORS["participants"], scope, days)
     assert total > 0 and series[-1] == total and sum(places.values()) == total
+
+
+DAY = datetime.timedelta(days=1)
+LEFT = TODAY - 300 * DAY
+ENTERED = LEFT - 60 * DAY
+# A day before some of the records below: the figures as the report of that day gives them.
+PAST = TODAY - 50 * DAY
+
+
+@pytest.fixture
+def populated(world, records):
+    """Besides ``records``: ESF+ participants of every kind at entry in two places (one with an
+    incomplete record, one entered after ``PAST``), leavers who answered their follow-ups inside
+    and outside the windows, a participant of the other organisation, and community work."""
+    settlements()
+
+    def born(age: int) -> dict:
+        day = years_before(ENTERED, age)
+        return {"birth_date": day, "birth_year": day.year}
+
+    people = [
+        dict(gender=Gender.FEMALE, settlement="Putnok", **born(17)),
+        dict(
+            gender=Gender.MALE,
+            labour_market_status=LabourMarketStatus.UNEMPLOYED,
+            unemployed_since=years_before(ENTERED, 1),
+            third_country_national=True,
+            **born(24),
+        ),
+        dict(gender=Gender.NON_BINARY, foreign_origin=True, **born(60)),
+        # Incomplete: the settlement is not in the settlement list.
+        dict(settlement="Sehol", labour_market_status=LabourMarketStatus.PUBLIC_WORKS, **born(40)),
+        dict(gender=Gender.MALE, housing_exclusion=True, settlement="Putnok", **born(35)),
+        dict(gender=Gender.FEMALE, labour_market_status=LabourMarketStatus.INACTIVE, **born(45)),
+    ]
+    complete = dict(
+        third_country_national=False,
+        foreign_origin=False,
+        housing_exclusion=False,
+        labour_market_status=LabourMarketStatus.INACTIVE,
+    )
+    cases = [
+        participant(world, entry_on=ENTERED, family_name=f"P{n}", **{**complete, **data})
+        for n, data in enumerate(people)
+    ]
+    participant(world, entry_on=TODAY - 10 * DAY, family_name="Late", **{**complete, **born(30)})
+    no = dict(job_searching=False, in_education=False, gained_qualification=False, employed=False)
+    answers = [
+        (
+            28,
+            {**no, "job_searching": True, "gained_qualification": True},
+            182,
+            dict(employed=True, improved_situation=False),
+        ),
+        (
+            29,
+            {**no, "in_education": True, "employed": True},
+            211,
+            dict(employed=True, improved_situation=True),
+        ),
+        (0, {**no, "employed": True}, 200, dict(employed=True, improved_situation=True)),
+    ]
+    for case, (first_day, first, second_day, second) in zip(cases, answers, strict=False):
+        case = leave(case, world, left_on=LEFT)
+        answer(case, world, FIRST, contacted_on=LEFT + first_day * DAY, **first)
+        answer(case, world, SECOND, contacted_on=LEFT + second_day * DAY, **second)
+    elsewhere = services.client_register(
+        user=world.other_worker, data={**COMPLETE_CLIENT, "family_name": "Other"}
+    )
+    other_case = services.case_open(
+        user=world.other_worker,
+        client_id=elsewhere.pk,
+        programme_id=world.programme.pk,
+        opened_on=ENTERED - DAY,
+    )
+    services.case_record_consent(user=world.other_worker, case_id=other_case.pk, given_on=TODAY)
+    services.case_assign_mentor(
+        user=world.other_worker, case_id=other_case.pk, mentor_id=world.other_mentor.pk
+    )
+    services.case_advance(user=world.other_worker, case_id=other_case.pk, from_stage=Stage.INTAKE)
+    services.plan_save(
+        user=world.other_mentor, case_id=other_case.pk, summary="x", client_agreed_on=ENTERED
+    )
+    community.event_create(
+        user=world.other_worker,
+        programme_id=world.programme.pk,
+        kind="forum",
+        title="Más",
+        settlement="Miskolc",
+        held_on=PAST - DAY,
+    )
+    person = consultant(world)
+    for day, settlement, reached in [(PAST - DAY, "Ózd", 10), (TODAY, "Putnok", 3)]:
+        community.visit_log(
+            user=person,
+            programme_id=world.programme.pk,
+            kind=VisitKind.VISIT,
+            visited_on=day,
+            settlement=settlement,
+            topic="T",
+            people_reached=reached,
+        )
+    propose(world, title="Proposed only")
+    project_in(world, "running")
+    project_in(world, "approved")
+
+
+SCOPES = {
+    "consortium": lambda world: (None, TODAY),
+    "own organisation": lambda world: (frozenset({world.org.pk}), TODAY),
+    "other organisation": lambda world: (frozenset({world.other_org.pk}), TODAY),
+    "consortium in the past": lambda world: (None, PAST),
+    "own organisation in the past": lambda world: (frozenset({world.org.pk}), PAST),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("scope_name", list(SCOPES))
+def test_shared_passes_give_every_indicator_the_figures_of_its_own_queries(
+    world, populated, scope_name
+):
+    organisations, as_of = SCOPES[scope_name](world)
+    programme = Programme.objects.get(pk=world.programme.pk)
+    scope = Scope(programme=programme, as_of=as_of, organisation_ids=organisations)
+    days = month_ends(ENTERED - 40 * DAY, as_of)
+    # As the dashboard asks: the grouped (ESF+) indicators without a series.
+    wanted = [(i, [] if i.group else days) for i in INDICATORS.values()]
+    found = passes.figures_of(wanted, scope)
+    for indicator, its_days in wanted:
+        expected = (
+            indicator.total(scope),
+            indicator.by_place(scope),
+            indicator.cumulative(scope, its_days),
+        )
+        assert found[indicator.code] == expected, indicator.code
+    # The dataset reaches the indicators the passes share (not a comparison of zeros).
+    if scope_name == "consortium":
+        assert all(found[code][0] for code in ("esf_female", "esf_non_binary", "esf_rural"))
+        assert all(found[code][0] for code in ("esf_exit_employed", "esf_6m_improved"))
+        assert all(found[code][0] for code in ("training_hours", "event_guests", "forums"))
+        assert all(found[code][0] for code in ("micro_projects_running", "esf_incomplete"))
+
+
+@pytest.mark.django_db
+def test_indicators_over_the_same_records_share_their_queries(
+    world, populated, django_assert_num_queries
+):
+    scope = Scope(programme=Programme.objects.get(pk=world.programme.pk), as_of=TODAY)
+    days = month_ends(ENTERED, TODAY)
+    entry = [(i, []) for i in INDICATORS.values() if i.group == "esf_entry"]
+    results = [(i, []) for i in INDICATORS.values() if i.group == "esf_results"]
+    assert len(entry) == 20 and len(results) == 6
+    with django_assert_num_queries(2):
+        passes.figures_of(entry, scope)
+    with django_assert_num_queries(2):
+        passes.figures_of(results, scope)
+    hours = [(INDICATORS["training_hours"], days), (INDICATORS["counselling_hours"], days)]
+    with django_assert_num_queries(1):
+        passes.figures_of(hours, scope)
+    # The whole registry: one query per base that adds up, two per base of distinct counts.
+    additive = {(*i.base, i.measure.date) for i in INDICATORS.values() if passes.additive(i)}
+    distinct = {i.base for i in INDICATORS.values() if not passes.additive(i)}
+    assert (len(additive), len(distinct)) == (8, 6)
+    with django_assert_num_queries(len(additive) + 2 * len(distinct)):
+        passes.figures_of([(i, [] if i.group else days) for i in INDICATORS.values()], scope)
+    assert set(GROUPS) == {"esf_entry", "esf_results"}
+
+
+@pytest.mark.django_db
+def test_an_indicator_that_shares_its_records_with_none_keeps_passes_of_its_own(
+    world, populated, django_assert_num_queries
+):
+    """An indicator declared later with rows of its own (not the function of the others')
+    is answered alone, with the same figures."""
+    female = INDICATORS["esf_female"]
+    measure = female.measure
+    alone = dataclasses.replace(
+        female,
+        code="esf_female_alone",
+        measure=dataclasses.replace(measure, rows=lambda scope: measure.rows(scope)),
+    )
+    scope = Scope(programme=Programme.objects.get(pk=world.programme.pk), as_of=TODAY)
+    with django_assert_num_queries(4):
+        found = passes.figures_of([(female, []), (alone, [])], scope)
+    assert found["esf_female_alone"] == found["esf_female"] == passes.figures(female, scope)
+    assert found["esf_female"][0] == alone.total(scope) > 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("as_of", [TODAY, TODAY - 20 * DAY])
+def test_a_person_counts_once_from_their_first_record(
+    world, records, django_assert_num_queries, as_of
+):
+    """Distinct counts over the same rows (the client at community events, every event and
+    the forums only) counted from each person's first record: the one client came to events
+    in three months and two places, with guests (rows without a client) beside them. Counting
+    every record instead would give 3 (2 in the past), and a series that grows each month."""
+    attendees = INDICATORS["event_clients"]
+    kinds = {
+        "clients_at_events": Q(client__isnull=False),
+        "clients_at_forums": Q(event__kind="forum"),
+    }
+    measure = dataclasses.replace(attendees.measure, aggregate=_distinct("client"))
+    shared = [
+        dataclasses.replace(attendees, code=code, measure=dataclasses.replace(measure, where=where))
+        for code, where in kinds.items()
+    ]
+    scope = Scope(programme=Programme.objects.get(pk=world.programme.pk), as_of=as_of)
+    days = month_ends(TODAY - 120 * DAY, as_of)
+    with django_assert_num_queries(2):
+        found = passes.figures_of([(indicator, days) for indicator in shared], scope)
+    for indicator in shared:
+        expected = (
+            indicator.total(scope),
+            indicator.by_place(scope),
+            indicator.cumulative(scope, days),
+        )
+        assert found[indicator.code] == expected, indicator.code
+    total, places, series = found["clients_at_events"]
+    assert total == 1 and sorted(places.values()) == [1, 1]
+    # Zero before the first event, one from its month on.
+    assert series[-1] == 1 and series.count(1) == len(series) - series.count(0)
