@@ -9,14 +9,19 @@ many entries or changes it shows.
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cache, lru_cache
 
 from django.contrib.auth import get_user_model
 from django.db import models
+from django.db.models import F, Value
+from django.db.models.functions import Cast
 from django.utils import formats, timezone
 from django.utils.text import capfirst
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from . import chain, registry
@@ -68,41 +73,78 @@ class Refs:
         return self.names.get((model._meta.label_lower, pk)) or f"#{pk}"
 
     def resolve(self) -> None:
-        """One query per related model."""
+        """One query for every related model this module knows how to name (``_NAMED``), one
+        per other related model."""
         from django.apps import apps
 
+        wanted = {}
         for label, ids in self.wanted.items():
             ids = {pk for pk in ids if (label, pk) not in self.names}
-            if not ids:
-                continue
-            model = apps.get_model(label)
-            for pk, name in _names(model, ids):
-                self.names[(label, pk)] = name
+            if ids:
+                wanted[label] = ids
         self.wanted.clear()
+        named = {label: ids for label, ids in wanted.items() if label in _named()}
+        for label, pk, name in _names_of_known(named):
+            self.names[(label, pk)] = name
+        for label, ids in wanted.items():
+            if label not in named:
+                for pk, obj in apps.get_model(label)._default_manager.in_bulk(ids).items():
+                    self.names[(label, pk)] = str(obj)
 
 
-def _names(model, ids) -> Iterable[tuple[object, str]]:
-    label = model._meta.label_lower
-    manager = model._default_manager
-    if model is get_user_model():
-        for row in manager.filter(pk__in=ids).values("pk", "first_name", "last_name", "username"):
-            full = f"{row['first_name']} {row['last_name']}".strip()
-            yield row["pk"], full or row["username"]
-    elif label in ("casework.organisation", "casework.programme"):
-        yield from manager.filter(pk__in=ids).values_list("pk", "name")
-    elif label == "casework.client":
-        for pk, family, given in manager.filter(pk__in=ids).values_list(
-            "pk", "family_name", "given_name"
-        ):
-            yield pk, f"{family} {given}"
-    elif label == "casework.case":
-        yield from manager.filter(pk__in=ids).values_list("pk", "number")
-    elif label == "casework.session":
-        for pk, topic, held_on in manager.filter(pk__in=ids).values_list("pk", "topic", "held_on"):
-            yield pk, f"{topic} ({formats.date_format(held_on, 'SHORT_DATE_FORMAT')})"
-    else:
-        for pk, obj in manager.in_bulk(ids).items():
-            yield pk, str(obj)
+def _person(first_name, last_name, username) -> str:
+    return f"{first_name} {last_name}".strip() or username
+
+
+def _client(family_name, given_name) -> str:
+    return f"{family_name} {given_name}"
+
+
+def _session(topic, held_on) -> str:
+    day = datetime.date.fromisoformat(held_on[:10])
+    return f"{topic} ({formats.date_format(day, 'SHORT_DATE_FORMAT')})"
+
+
+@cache
+def _named() -> dict[str, tuple[tuple[str, ...], Callable[..., str]]]:
+    """How a related record reads in a diff: its columns (at most three) and how they join."""
+    return {
+        get_user_model()._meta.label_lower: (("first_name", "last_name", "username"), _person),
+        "casework.organisation": (("name",), str),
+        "casework.programme": (("name",), str),
+        "casework.client": (("family_name", "given_name"), _client),
+        "casework.case": (("number",), str),
+        "casework.session": (("topic", "held_on"), _session),
+    }
+
+
+def _names_of_known(wanted: Mapping[str, set]) -> Iterable[tuple[str, object, str]]:
+    """(label, pk, name) of every wanted record, in one ``UNION ALL`` of the models' tables:
+    each contributes its label, its key and up to three of its columns as text."""
+    from django.apps import apps
+
+    parts = []
+    for label, ids in wanted.items():
+        columns, _join = _named()[label]
+        texts = [Cast(name, models.TextField()) for name in columns]
+        texts += [Value(None, output_field=models.TextField())] * (3 - len(texts))
+        parts.append(
+            apps.get_model(label)
+            ._default_manager.filter(pk__in=ids)
+            .order_by()
+            .annotate(
+                ref_label=Value(label, output_field=models.TextField()),
+                ref_pk=F("pk"),
+                **{f"ref_{n}": text for n, text in enumerate(texts)},
+            )
+            .values_list("ref_label", "ref_pk", "ref_0", "ref_1", "ref_2")
+        )
+    if not parts:
+        return
+    first, *others = parts
+    for label, pk, *texts in first.union(*others, all=True) if others else first:
+        columns, join = _named()[label]
+        yield label, pk, join(*texts[: len(columns)])
 
 
 # --------------------------------------------------------------------------------------------
@@ -110,15 +152,33 @@ def _names(model, ids) -> Iterable[tuple[object, str]]:
 # --------------------------------------------------------------------------------------------
 
 
-def shown_fields(model, record: registry.RecordType | None) -> list[models.Field]:
+@cache
+def shown_fields(model, record: registry.RecordType | None) -> tuple[models.Field, ...]:
+    """The fields a diff shows, in the model's order (once per process: models do not change
+    while it runs)."""
     hidden = set(record.hidden if record else ("id",))
     history = registry.history_model(model)
     in_history = {f.attname for f in history._meta.concrete_fields}
-    return [
+    return tuple(
         f
         for f in model._meta.concrete_fields
         if f.attname in in_history and f.attname not in hidden
-    ]
+    )
+
+
+def field_label(f: models.Field) -> str:
+    """The field's verbose name, capitalised, in the active language."""
+    return _field_label(f, get_language())
+
+
+@lru_cache(maxsize=1024)
+def _field_label(f: models.Field, language: str | None) -> str:
+    return str(capfirst(f.verbose_name))
+
+
+@lru_cache(maxsize=256)
+def _choice_labels(f: models.Field, language: str | None) -> dict:
+    return {value: str(label) for value, label in f.flatchoices}
 
 
 def diff(
@@ -149,7 +209,7 @@ def diff(
         masked = f.name in special and not show_special
         change = Change(
             field=f.name,
-            label=str(capfirst(f.verbose_name)),
+            label=field_label(f),
             old=None if masked else chain.canonical_value(f, old),
             new=None if masked else chain.canonical_value(f, new),
             masked=masked,
@@ -180,7 +240,7 @@ def display(f: models.Field, value, refs: Refs, *, model_label: str = "") -> str
     if isinstance(f, models.ForeignKey):
         return refs.name(f.related_model, value)
     if f.choices:
-        return str(dict(f.flatchoices).get(value, value))
+        return str(_choice_labels(f, get_language()).get(value, value))
     if isinstance(f, models.BooleanField):
         return _("yes") if value else _("no")
     if isinstance(f, models.DateTimeField):

@@ -3,9 +3,9 @@
 The timeline and the organisation-wide list page through ``ChainLink`` with keyset pagination
 on (history_date, id). A list page is one index range scan. A timeline page is three (the case's
 chain, its client's, its sessions'), merged; then one query finds each entry's previous version,
-one per kind of record reads the rows (by primary key), one reads the case's workflow tasks and
-one per kind of related record reads the names in the diffs. Nothing depends on how long the
-history is.
+one reads the rows from every kind of record's history table (``audit.rows``), one reads the
+case's workflow tasks and one reads the names of related records in the diffs. Nothing depends
+on how long the history is, nor on how many kinds of record a page shows.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.db.models import Case as SqlCase
 from django.db.models import (
@@ -29,6 +30,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import capfirst
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from viewflow.workflow.status import STATUS
 
@@ -41,6 +43,7 @@ from privacy import special
 from . import diff, reasons, registry
 from .models import AccessLog, ChainLink, ReviewSignOff
 from .permissions import Right, has_right
+from .rows import history_rows
 
 PAGE_SIZE = 50
 HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
@@ -333,7 +336,7 @@ class Entry:
 
     @property
     def stage_label(self) -> str:
-        return str(Stage(self.stage).label) if self.stage in Stage.values else ""
+        return _stage_labels(get_language()).get(self.stage, "")
 
     @property
     def at_token(self) -> int:
@@ -363,6 +366,16 @@ class Entry:
             "changes": [change.as_json() for change in self.changes],
             "chain_hash": self.link_hash,
         }
+
+
+@lru_cache(maxsize=32)
+def _stage_labels(language: str | None) -> dict[str, str]:
+    return {stage.value: str(stage.label) for stage in Stage}
+
+
+@lru_cache(maxsize=256)
+def _record_label(record: registry.RecordType, language: str | None) -> str:
+    return str(capfirst(record.verbose_name))
 
 
 @dataclass
@@ -471,32 +484,25 @@ def _previous_history_id() -> Subquery:
 
 def link_entries(links, *, show_special: bool, refs: diff.Refs) -> list[Entry]:
     """Entries for chain links: one query for the previous version of each (through the chain
-    links' object index, for the page's links only), then one per kind of record for the rows
-    themselves, by primary key."""
+    links' object index, for the page's links only), then one for the rows themselves, by
+    primary key, from every kind of record's history table at once (``audit.rows``)."""
     previous_ids = _previous_history_ids(links)
-    by_model: dict[str, set[int]] = defaultdict(set)
+    wanted: dict[type, set[int]] = defaultdict(set)
     for link in links:
-        by_model[link.model].add(link.history_id)
+        history = _history_model(link.model)
+        wanted[history].add(link.history_id)
         if previous_ids.get(link.pk) is not None:
-            by_model[link.model].add(previous_ids[link.pk])
-    rows: dict[tuple[str, int], dict] = {}
-    for label, ids in by_model.items():
-        model = registry.BY_LABEL[label].model if label in registry.BY_LABEL else None
-        if model is None:
-            from django.apps import apps
-
-            model = apps.get_model(label)
-        history = registry.history_model(model)
-        for row in history.objects.filter(history_id__in=ids).values():
-            rows[(label, row["history_id"])] = row
+            wanted[history].add(previous_ids[link.pk])
+    found = history_rows(wanted)
     entries = []
     for link in links:
         record = registry.BY_LABEL.get(link.model)
         model = record.model if record else None
-        row = rows.get((link.model, link.history_id))
+        history = _history_model(link.model)
+        row = found.get((history, link.history_id))
         if model is None or row is None:  # a deleted row: verify_audit reports it
             continue
-        previous = rows.get((link.model, previous_ids.get(link.pk)))
+        previous = found.get((history, previous_ids.get(link.pk)))
         reason = reasons.describe(
             row.get("history_change_reason"), history_type=row["history_type"]
         )
@@ -505,7 +511,7 @@ def link_entries(links, *, show_special: bool, refs: diff.Refs) -> list[Entry]:
             at=link.history_date,
             user_id=link.user_id,
             record_type=record.code,
-            record_label=str(capfirst(record.verbose_name)),
+            record_label=_record_label(record, get_language()),
             action=reason.action,
             reason_code=reason.code,
             note=reason.note,
@@ -522,6 +528,12 @@ def link_entries(links, *, show_special: bool, refs: diff.Refs) -> list[Entry]:
         refs.want(_user_model(), link.user_id)
         entries.append(entry)
     return entries
+
+
+def _history_model(label: str):
+    from django.apps import apps
+
+    return registry.history_model(apps.get_model(label))
 
 
 def _user_model():
@@ -671,7 +683,7 @@ class ListRow:
 
     @property
     def stage_label(self) -> str:
-        return str(Stage(self.link.stage).label) if self.link.stage in Stage.values else ""
+        return _stage_labels(get_language()).get(self.link.stage, "")
 
 
 @dataclass
