@@ -14,7 +14,7 @@ from casework.models import (
     Settlement,
 )
 
-from .conftest import new_client
+from .conftest import COMPLETE_CLIENT, new_client
 from .journey import complete_intake, to_stage
 
 
@@ -42,6 +42,29 @@ def participant(world, *, entry_on: datetime.date, **client) -> Case:
     complete_intake(case, world)
     services.plan_save(
         user=world.mentor, case_id=case.pk, summary="Plan", client_agreed_on=entry_on
+    )
+    return case
+
+
+def other_organisation_participant(world, *, entry_on: datetime.date, today: datetime.date) -> Case:
+    """A participant of the consortium's other organisation, with no ESF+ fields beyond the
+    basics: a plan signed on ``entry_on``, consent recorded ``today``."""
+    elsewhere = services.client_register(
+        user=world.other_worker, data={**COMPLETE_CLIENT, "family_name": "Other"}
+    )
+    case = services.case_open(
+        user=world.other_worker,
+        client_id=elsewhere.pk,
+        programme_id=world.programme.pk,
+        opened_on=entry_on - datetime.timedelta(days=1),
+    )
+    services.case_record_consent(user=world.other_worker, case_id=case.pk, given_on=today)
+    services.case_assign_mentor(
+        user=world.other_worker, case_id=case.pk, mentor_id=world.other_mentor.pk
+    )
+    services.case_advance(user=world.other_worker, case_id=case.pk, from_stage=Stage.INTAKE)
+    services.plan_save(
+        user=world.other_mentor, case_id=case.pk, summary="x", client_agreed_on=entry_on
     )
     return case
 

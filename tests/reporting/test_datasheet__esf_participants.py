@@ -10,15 +10,21 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from casework import services
-from casework.journey import Stage
 from casework.models import Gender, LabourMarketStatus, Programme
 from reporting import datasheet
 from reporting.indicators import Scope
 from reporting.selectors import indicator_report
 
-from ..conftest import COMPLETE_CLIENT
-from ..esf import FIRST, SECOND, answer, leave, participant, settlements, years_before
+from ..esf import (
+    FIRST,
+    SECOND,
+    answer,
+    leave,
+    other_organisation_participant,
+    participant,
+    settlements,
+    years_before,
+)
 from ..journey import TODAY
 
 DAY = datetime.timedelta(days=1)
@@ -63,24 +69,7 @@ def sheet_cohort(world):
     incomplete = participant(
         world, entry_on=ENTERED, family_name="Gap", **{**complete, "settlement": "Sehol"}
     )
-    # The other organisation's participant (incomplete: no ESF+ fields beyond the basics).
-    elsewhere = services.client_register(
-        user=world.other_worker, data={**COMPLETE_CLIENT, "family_name": "Other"}
-    )
-    other_case = services.case_open(
-        user=world.other_worker,
-        client_id=elsewhere.pk,
-        programme_id=world.programme.pk,
-        opened_on=ENTERED - DAY,
-    )
-    services.case_record_consent(user=world.other_worker, case_id=other_case.pk, given_on=TODAY)
-    services.case_assign_mentor(
-        user=world.other_worker, case_id=other_case.pk, mentor_id=world.other_mentor.pk
-    )
-    services.case_advance(user=world.other_worker, case_id=other_case.pk, from_stage=Stage.INTAKE)
-    services.plan_save(
-        user=world.other_mentor, case_id=other_case.pk, summary="x", client_agreed_on=ENTERED
-    )
+    other_organisation_participant(world, entry_on=ENTERED, today=TODAY)
     return {"leaver": leaver, "staying": staying, "incomplete": incomplete}
 
 

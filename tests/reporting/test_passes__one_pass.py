@@ -11,7 +11,6 @@ from django.db.models import Q
 from django.utils import timezone
 
 from casework import services
-from casework.journey import Stage
 from casework.models import Gender, LabourMarketStatus, Programme
 from community import services as community
 from community.models import VisitKind
@@ -20,8 +19,17 @@ from reporting.indicators import GROUPS, INDICATORS, Scope, _distinct
 from reporting.selectors import month_ends
 
 from ..community.helpers import consultant, project_in, propose
-from ..conftest import COMPLETE_CLIENT, new_client
-from ..esf import FIRST, SECOND, answer, leave, participant, settlements, years_before
+from ..conftest import new_client
+from ..esf import (
+    FIRST,
+    SECOND,
+    answer,
+    leave,
+    other_organisation_participant,
+    participant,
+    settlements,
+    years_before,
+)
 from ..journey import approve_plan, complete_intake
 
 TODAY = timezone.localdate()
@@ -180,23 +188,7 @@ def populated(world, records):
         case = leave(case, world, left_on=LEFT)
         answer(case, world, FIRST, contacted_on=LEFT + first_day * DAY, **first)
         answer(case, world, SECOND, contacted_on=LEFT + second_day * DAY, **second)
-    elsewhere = services.client_register(
-        user=world.other_worker, data={**COMPLETE_CLIENT, "family_name": "Other"}
-    )
-    other_case = services.case_open(
-        user=world.other_worker,
-        client_id=elsewhere.pk,
-        programme_id=world.programme.pk,
-        opened_on=ENTERED - DAY,
-    )
-    services.case_record_consent(user=world.other_worker, case_id=other_case.pk, given_on=TODAY)
-    services.case_assign_mentor(
-        user=world.other_worker, case_id=other_case.pk, mentor_id=world.other_mentor.pk
-    )
-    services.case_advance(user=world.other_worker, case_id=other_case.pk, from_stage=Stage.INTAKE)
-    services.plan_save(
-        user=world.other_mentor, case_id=other_case.pk, summary="x", client_agreed_on=ENTERED
-    )
+    other_organisation_participant(world, entry_on=ENTERED, today=TODAY)
     community.event_create(
         user=world.other_worker,
         programme_id=world.programme.pk,
