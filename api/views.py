@@ -24,7 +24,7 @@ from privacy import special as privacy_special
 
 from . import selectors as api_selectors
 from . import serializers as s
-from .pagination import PAGE_PARAMETERS, Pagination
+from .pagination import PAGE_PARAMETERS, KeysFirstPagination, Pagination
 from .transitions import TRANSITIONS, Transition
 
 
@@ -214,6 +214,7 @@ def case_detail_response(request, case_id: int, *, status_code: int = 200) -> Re
 
 class CaseListView(ListView):
     query_serializer = s.CaseFilterInput
+    pagination_class = KeysFirstPagination
 
     @extend_schema(
         parameters=[s.CaseFilterInput],
