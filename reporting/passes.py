@@ -15,9 +15,11 @@ participants the joins, not the aggregates, are what costs. Two things save pass
   a day is the sum of its values per ``(organisation, location, month)``, so one grouped
   query answers all three. A count of distinct people does not add up (a person counted in
   two places or months is one person): those take two queries, one for the totals and the
-  values at each day, one grouped by place. The first counts each person from their first
-  record: one row per person with that date per indicator, then plain counts of those rows
-  (no DISTINCT per indicator and day, each of which PostgreSQL sorts apart).
+  values at each day, one grouped by place. Both count rows of a grouped query, one row per
+  person (per person and place for the second) with the date of their first record and how
+  many of their records count for each indicator: no ``COUNT(DISTINCT)`` per indicator, each
+  of which PostgreSQL sorts apart, and no column per indicator and day (the days are running
+  sums of the people counted per first date).
 
 So a base costs one query when its indicators add up and two when they count distinct people,
 however many indicators share it. Only the public parts of an ``Indicator`` are used (its base
@@ -163,26 +165,71 @@ def _firsts(members: list[Wanted], rows: QuerySet, conditions: list[Q | None]) -
 def _count_people(people: QuerySet, dated: list[int], conditions: list[Q | None]) -> list[dict]:
     """``people`` (a row per person, as ``_firsts`` makes them) counted per combination of the
     first dates of the ``dated`` indicators: ``people``, the people of the group, and
-    ``t<index>``, how many of them count for indicator ``index`` at all. The ORM cannot group
-    by an aggregate of a grouped query, so the outer query is written here around the one
-    Django compiles (on the database the rows were routed to: a report may read a replica)."""
-    quote = connections[people.db].ops.quote_name
-    inner, params = people.query.get_compiler(using=people.db).as_sql()
-    keys = [quote(f"f{index}") for index in dated]
-    columns = [f"COUNT({quote('person')})"]
+    ``t<index>``, how many of them count for indicator ``index`` at all."""
+    columns = {f"f{index}": f"{{f{index}}}" for index in dated}
+    columns["people"] = "COUNT({person})"
+    columns.update(_people_counted(conditions, prefix="t"))
+    return _over_grouped(people, columns, group_by=[f"f{index}" for index in dated])
+
+
+def _people_per_place(
+    members: list[Wanted], rows: QuerySet, conditions: list[Q | None]
+) -> list[dict]:
+    """The values per place of distinct counts of people, as the grouped query of
+    ``_rows_and_columns`` gives them (``org``, ``place``, ``v<index>`` and ``p<index>``), from
+    one row per person and place: without a ``COUNT(DISTINCT)`` per indicator, each of which
+    PostgreSQL sorts apart (26 of them over the ESF+ entry records)."""
+    measure = members[0][0].measure
+    per_person: dict[str, object] = {"records": Count("pk")}
     for index, condition in enumerate(conditions):
-        if condition is None:
-            columns.append(f"COUNT({quote('person')})")
-        else:
-            columns.append(f"COUNT(CASE WHEN {quote(f'a{index}')} > 0 THEN {quote('person')} END)")
-    sql = f"SELECT {', '.join([*keys, *columns])} FROM ({inner}) {quote('firsts')}"
-    if keys:
-        sql += f" GROUP BY {', '.join(keys)}"
-    names = [*(f"f{index}" for index in dated), "people"]
-    names += [f"t{index}" for index in range(len(conditions))]
-    with connections[people.db].cursor() as cursor:
+        if condition is not None:
+            per_person[f"a{index}"] = Count("pk", filter=condition)
+    people = (
+        rows.values(
+            org=F(measure.organisation), place=F(measure.location), person=counted(members[0][0])
+        )
+        .annotate(**per_person)
+        .order_by()
+    )
+    columns = {"org": "{org}", "place": "{place}"}
+    columns.update(_people_counted(conditions, prefix="v"))
+    for index, condition in enumerate(conditions):
+        if condition is not None:
+            columns[f"p{index}"] = f"SUM({{a{index}}})"
+    return _over_grouped(people, columns, group_by=["org", "place"])
+
+
+def _people_counted(conditions: list[Q | None], prefix: str) -> dict[str, str]:
+    """The columns ``<prefix><index>``: how many people (rows of a grouped query with a
+    ``person`` and ``a<index>``, their records that count for indicator ``index``) count for
+    each indicator. Rows without a person are left out, as ``COUNT(DISTINCT person)`` does."""
+    return {
+        f"{prefix}{index}": (
+            "COUNT({person})"
+            if condition is None
+            else f"COUNT(CASE WHEN {{a{index}}} > 0 THEN {{person}} END)"
+        )
+        for index, condition in enumerate(conditions)
+    }
+
+
+def _over_grouped(inner: QuerySet, columns: dict[str, str], group_by: list[str]) -> list[dict]:
+    """The rows of one query over the rows of ``inner`` (a grouped query: the ORM cannot group
+    by, or count, its aggregates again), as dicts of ``columns``: SQL with ``{name}`` for
+    the inner query's column ``name``, grouped by the inner columns ``group_by``. Run on the
+    database ``inner`` was routed to (a report may read a replica)."""
+    connection = connections[inner.db]
+    quote = connection.ops.quote_name
+    names = {name: quote(name) for name in inner.query.annotation_select}
+    names.update((name, quote(name)) for name in inner.query.values_select)
+    inner_sql, params = inner.query.get_compiler(using=inner.db).as_sql()
+    select = ", ".join(expression.format(**names) for expression in columns.values())
+    sql = f"SELECT {select} FROM ({inner_sql}) {quote('grouped')}"
+    if group_by:
+        sql += " GROUP BY " + ", ".join(names[name] for name in group_by)
+    with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
 def _as_date(value) -> datetime.date | None:
@@ -193,18 +240,19 @@ def _as_date(value) -> datetime.date | None:
 
 
 def _distinct(members: list[Wanted], scope: Scope) -> dict[str, Figures]:
-    """Counts of distinct people over one base: the totals and the values at each day in one
+    """Counts of distinct values over one base: the totals and the values at each day in one
     query, the values per place in another."""
-    first = members[0][0].measure
     rows, conditions, columns = _rows_and_columns(members, scope)
-    grouped = (
-        rows.values(org=F(first.organisation), place=F(first.location))
-        .annotate(**columns)
-        .order_by()
-    )
     if counted(members[0][0]) is not None:
         values = _firsts(members, rows, conditions)
+        grouped = _people_per_place(members, rows, conditions)
     else:
+        first = members[0][0].measure
+        grouped = (
+            rows.values(org=F(first.organisation), place=F(first.location))
+            .annotate(**columns)
+            .order_by()
+        )
         totals: dict[str, object] = {}
         for index, ((indicator, days), condition) in enumerate(
             zip(members, conditions, strict=True)

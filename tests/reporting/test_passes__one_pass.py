@@ -328,3 +328,24 @@ def test_a_person_counts_once_from_their_first_record(
     assert total == 1 and sorted(places.values()) == [1, 1]
     # Zero before the first event, one from its month on.
     assert series[-1] == 1 and series.count(1) == len(series) - series.count(0)
+
+
+@pytest.mark.django_db
+def test_a_person_with_several_records_in_a_place_counts_once_there(
+    world, records, django_assert_num_queries
+):
+    """An indicator alone over its records (no condition of its own): the client came to two
+    events in Ózd and one in Putnok, so each place counts one person, not a record each."""
+    attendees = INDICATORS["event_clients"]
+    alone = dataclasses.replace(
+        attendees,
+        code="clients_at_events_alone",
+        measure=dataclasses.replace(attendees.measure, aggregate=_distinct("client"), where=Q()),
+    )
+    scope = Scope(programme=Programme.objects.get(pk=world.programme.pk), as_of=TODAY)
+    with django_assert_num_queries(2):
+        total, places, _series = passes.figures(alone, scope)
+    assert (
+        places == alone.by_place(scope) == {(world.org.pk, "Ózd"): 1, (world.org.pk, "Putnok"): 1}
+    )
+    assert total == alone.total(scope) == 1
