@@ -6,6 +6,7 @@ import os
 import platform
 import sqlite3
 import subprocess
+import time
 from importlib import metadata
 
 PACKAGES = (
@@ -97,3 +98,38 @@ def postgres_facts(cursor) -> dict:
         cursor.execute(f"SHOW {name}")
         facts[name] = cursor.fetchone()[0]
     return facts
+
+
+def speed(repeats: int = 5) -> dict:
+    """How fast this machine runs the kind of work the pages do, so that runs on different
+    machines (or the same machine on a slower day) can be compared: the best of ``repeats``
+    timings of a pure-Python loop and of compiling a case query with its joins 200 times
+    (Django's ORM, no database). On the same nominal CPU these have differed by half between
+    sessions; a run's figures scale with them."""
+    from django.db import DEFAULT_DB_ALIAS
+
+    from casework.models import Case
+
+    def loop() -> None:
+        total = 0
+        for number in range(1_000_000):
+            total += number
+
+    def compile_queries() -> None:
+        for number in range(200):
+            query = (
+                Case.objects.select_related("client", "programme", "organisation", "mentor")
+                .filter(pk=number)
+                .query
+            )
+            query.get_compiler(DEFAULT_DB_ALIAS).as_sql()
+
+    figures = {}
+    for name, work in (("python_loop_ms", loop), ("orm_compile_ms", compile_queries)):
+        best = float("inf")
+        for _repeat in range(repeats):
+            started = time.perf_counter()
+            work()
+            best = min(best, time.perf_counter() - started)
+        figures[name] = round(best * 1000, 1)
+    return figures

@@ -174,6 +174,14 @@ def markdown(results: dict) -> str:
         + " |",
         f"| load average at end | {', '.join(f'{x:.2f}' for x in m['load_end'])} |",
     ]
+    for moment in ("start", "end"):
+        speed = m.get(f"speed_{moment}")
+        if speed:
+            lines.append(
+                f"| machine speed at {moment} (best of 5; lower is faster) | a 1,000,000-step "
+                f"Python loop {speed['python_loop_ms']} ms; 200 case queries compiled by the "
+                f"ORM {speed['orm_compile_ms']} ms |"
+            )
     pg = results["workers"].get("postgresql", {}).get("postgres")
     for name, version in m["versions"].items():
         lines.append(f"| {name} | {version} |")

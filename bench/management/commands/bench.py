@@ -88,6 +88,7 @@ class Command(BaseCommand):
         quick = options["quick"]
         facts = machine.describe()
         facts["load_start"] = machine.load()
+        facts["speed_start"] = machine.speed()
         self.stdout.write(
             f"bench{' --quick' if quick else ''}: {facts['nproc']} cores, {facts['cpu']}, "
             f"load {facts['load_start'][0]:.2f}; PostgreSQL: {url or 'none given'}"
@@ -141,6 +142,7 @@ class Command(BaseCommand):
             else:
                 results["workers"][vendor] = outcome
         facts["load_end"] = machine.load()
+        facts["speed_end"] = machine.speed()
         results["seconds"] = time.monotonic() - started
         growth = report.query_growth(results)
         unserved = report.not_served(results)
