@@ -14,14 +14,14 @@ participants the joins, not the aggregates, are what costs. Two things save pass
 - A count of rows or a sum adds up: its value for the whole programme, for a place and up to
   a day is the sum of its values per ``(organisation, location, month)``, so one grouped
   query answers all three. A count of distinct people does not add up (a person counted in
-  two places or months is one person): those take two queries, one for the totals and the
-  values at each day, one grouped by place. Both count rows of a grouped query, one row per
-  person (per person and place for the second) with the date of their first record and how
-  many of their records count for each indicator: no ``COUNT(DISTINCT)`` per indicator, each
-  of which PostgreSQL sorts apart, and no column per indicator and day (the days are running
-  sums of the people counted per first date).
+  two places or months is one person). Its records are grouped once per (place, person),
+  with the date of the person's first record and how many of their records count for each
+  indicator, and that grouping is read twice in the same query: counted per place, and per
+  person then per first date for the totals and the month ends. No ``COUNT(DISTINCT)`` per
+  indicator (PostgreSQL sorts each apart) and no column per indicator and day (the days are
+  running sums of the people counted per first date).
 
-So a base costs one query when its indicators add up and two when they count distinct people,
+So a base costs one query, whether its indicators add up or count distinct people and
 however many indicators share it. Only the public parts of an ``Indicator`` are used (its base
 rows, its condition, its measure's paths, aggregate and conversion): an indicator added to the
 registry is served here unchanged, in passes of its own when it shares its base with no other.
@@ -64,8 +64,7 @@ def figures(indicator: Indicator, scope: Scope, days: list[datetime.date] | None
 
 def figures_of(wanted: Iterable[Wanted], scope: Scope) -> dict[str, Figures]:
     """``figures`` of every indicator of ``wanted`` by its code, indicators that share their
-    base answered together: one query per base that adds up, two per base that counts
-    distinct people."""
+    base answered together: one query per base."""
     passes: dict[tuple, list[Wanted]] = {}
     for indicator, days in wanted:
         if additive(indicator):
@@ -119,36 +118,53 @@ def counted(indicator: Indicator) -> object | None:
     return None
 
 
-def _firsts(members: list[Wanted], rows: QuerySet, conditions: list[Q | None]) -> dict:
-    """The totals and the values at each day of distinct counts of the same thing (a person),
-    without a DISTINCT per figure: one row per person (``f<index>``, the date of their first
-    record that counts for indicator ``index``; ``a<index>``, how many of their records count
-    for it), then those rows counted per first date. A person counts up to a day when their
-    first record is dated by then, and in the total when any record counts, dated or not;
-    rows without a person (no client) make a row of their own that ``COUNT(person)`` leaves
-    out, as ``COUNT(DISTINCT client)`` does.
+def _people(
+    members: list[Wanted], rows: QuerySet, conditions: list[Q | None]
+) -> tuple[dict, list[dict]]:
+    """Distinct counts of the same thing (a person) over one base, in one query and without a
+    ``COUNT(DISTINCT)`` per figure: the totals and the values at each day (``t<index>``,
+    ``d<index>_<day index>``) and the rows per place (``org``, ``place``, ``v<index>``,
+    ``p<index>``, as the grouped query of ``_rows_and_columns`` gives them).
 
-    The people are counted per first date, not per day asked: a column per indicator and day
-    (``COUNT(person) FILTER (WHERE f0 <= day)``, 49 of them for four years of month ends) was
-    most of the dashboard's time, in the ORM building them and in the database evaluating
-    them on every person. The days are added up here from at most a few hundred dates."""
-    path = counted(members[0][0])
-    people = rows.values(person=path)
-    firsts: dict[str, object] = {}
+    The records are grouped once per (place, person), with ``f<index>``, the date of the
+    person's first record there that counts for indicator ``index``, and ``a<index>``, how
+    many of their records there count for it. That grouping is read twice:
+
+    - per place, counting the people with a record that counts (``p<index>``, the records,
+      says whether the place is one of the indicator's at all);
+    - per person (their first date anywhere, their records anywhere), then counted per first
+      date. A person counts up to a day when their first record is dated by then, and in the
+      total when any record counts, dated or not.
+
+    Rows without a person (no client) make groups of their own that ``COUNT(person)`` leaves
+    out, as ``COUNT(DISTINCT client)`` does. Counting per first date rather than per day asked
+    keeps the query small: a column per indicator and day (49 for four years of month ends)
+    was most of the dashboard's time, in the ORM and in the database alike; the days are
+    running sums of at most a few hundred dates here."""
+    measure = members[0][0].measure
+    per_place: dict[str, object] = {}
     for index, ((indicator, _days), condition) in enumerate(zip(members, conditions, strict=True)):
-        firsts[f"f{index}"] = Min(indicator.measure.date, filter=condition)
+        per_place[f"f{index}"] = Min(indicator.measure.date, filter=condition)
         if condition is not None:
-            firsts[f"a{index}"] = Count("pk", filter=condition)
-    people = people.annotate(**firsts).order_by()
+            per_place[f"a{index}"] = Count("pk", filter=condition)
+    grouped = (
+        rows.values(
+            org=F(measure.organisation), place=F(measure.location), person=counted(members[0][0])
+        )
+        .annotate(**per_place)
+        .order_by()
+    )
     dated = [index for index, (_indicator, days) in enumerate(members) if days]
-    groups = _count_people(people, dated, conditions)
+    found = _read_twice(grouped, dated, conditions)
     values: dict[str, object] = {f"t{index}": 0 for index in range(len(members))}
-    for row in groups:
+    places = [row for row in found if row["per"] == "place"]
+    people = [row for row in found if row["per"] == "person"]
+    for row in people:
         for index in range(len(members)):
-            values[f"t{index}"] += row[f"t{index}"]
+            values[f"t{index}"] += row[f"v{index}"]
     for index in dated:
         per_date: dict[datetime.date, int] = {}
-        for row in groups:
+        for row in people:
             first = _as_date(row[f"f{index}"])
             if first is not None:
                 per_date[first] = per_date.get(first, 0) + row["people"]
@@ -159,77 +175,74 @@ def _firsts(members: list[Wanted], rows: QuerySet, conditions: list[Q | None]) -
         for day_index, day in enumerate(members[index][1]):
             upto = bisect_right(dates, day)
             values[f"d{index}_{day_index}"] = running[upto - 1] if upto else 0
-    return values
+    return values, places
 
 
-def _count_people(people: QuerySet, dated: list[int], conditions: list[Q | None]) -> list[dict]:
-    """``people`` (a row per person, as ``_firsts`` makes them) counted per combination of the
-    first dates of the ``dated`` indicators: ``people``, the people of the group, and
-    ``t<index>``, how many of them count for indicator ``index`` at all."""
-    columns = {f"f{index}": f"{{f{index}}}" for index in dated}
-    columns["people"] = "COUNT({person})"
-    columns.update(_people_counted(conditions, prefix="t"))
-    return _over_grouped(people, columns, group_by=[f"f{index}" for index in dated])
-
-
-def _people_per_place(
-    members: list[Wanted], rows: QuerySet, conditions: list[Q | None]
-) -> list[dict]:
-    """The values per place of distinct counts of people, as the grouped query of
-    ``_rows_and_columns`` gives them (``org``, ``place``, ``v<index>`` and ``p<index>``), from
-    one row per person and place: without a ``COUNT(DISTINCT)`` per indicator, each of which
-    PostgreSQL sorts apart (26 of them over the ESF+ entry records)."""
-    measure = members[0][0].measure
-    per_person: dict[str, object] = {"records": Count("pk")}
-    for index, condition in enumerate(conditions):
-        if condition is not None:
-            per_person[f"a{index}"] = Count("pk", filter=condition)
-    people = (
-        rows.values(
-            org=F(measure.organisation), place=F(measure.location), person=counted(members[0][0])
-        )
-        .annotate(**per_person)
-        .order_by()
-    )
-    columns = {"org": "{org}", "place": "{place}"}
-    columns.update(_people_counted(conditions, prefix="v"))
-    for index, condition in enumerate(conditions):
-        if condition is not None:
-            columns[f"p{index}"] = f"SUM({{a{index}}})"
-    return _over_grouped(people, columns, group_by=["org", "place"])
-
-
-def _people_counted(conditions: list[Q | None], prefix: str) -> dict[str, str]:
-    """The columns ``<prefix><index>``: how many people (rows of a grouped query with a
-    ``person`` and ``a<index>``, their records that count for indicator ``index``) count for
-    each indicator. Rows without a person are left out, as ``COUNT(DISTINCT person)`` does."""
-    return {
-        f"{prefix}{index}": (
-            "COUNT({person})"
-            if condition is None
-            else f"COUNT(CASE WHEN {{a{index}}} > 0 THEN {{person}} END)"
-        )
-        for index, condition in enumerate(conditions)
-    }
-
-
-def _over_grouped(inner: QuerySet, columns: dict[str, str], group_by: list[str]) -> list[dict]:
-    """The rows of one query over the rows of ``inner`` (a grouped query: the ORM cannot group
-    by, or count, its aggregates again), as dicts of ``columns``: SQL with ``{name}`` for
-    the inner query's column ``name``, grouped by the inner columns ``group_by``. Run on the
-    database ``inner`` was routed to (a report may read a replica)."""
-    connection = connections[inner.db]
+def _read_twice(grouped: QuerySet, dated: list[int], conditions: list[Q | None]) -> list[dict]:
+    """The two readings of ``_people``'s grouping, as one query (the ORM cannot group its
+    aggregates again, so this one is written here around the SQL it compiles for
+    ``grouped``): a ``WITH`` the database computes once, read per place and per person, the
+    two ``UNION ALL``-ed with ``per`` saying which is which. Run on the database ``grouped``
+    was routed to (a report may read a replica)."""
+    connection = connections[grouped.db]
     quote = connection.ops.quote_name
-    names = {name: quote(name) for name in inner.query.annotation_select}
-    names.update((name, quote(name)) for name in inner.query.values_select)
-    inner_sql, params = inner.query.get_compiler(using=inner.db).as_sql()
-    select = ", ".join(expression.format(**names) for expression in columns.values())
-    sql = f"SELECT {select} FROM ({inner_sql}) {quote('grouped')}"
-    if group_by:
-        sql += " GROUP BY " + ", ".join(names[name] for name in group_by)
+    inner, params = grouped.query.get_compiler(using=grouped.db).as_sql()
+    org, place, person, with_name = (quote(name) for name in ("org", "place", "person", "g"))
+
+    def column(prefix: str, index: int) -> str:
+        return quote(f"{prefix}{index}")
+
+    def people_counted() -> list[str]:
+        # People with a record that counts for each indicator (every person for one without
+        # a condition of its own).
+        return [
+            f"COUNT({person})"
+            if condition is None
+            else f"COUNT(CASE WHEN {column('a', index)} > 0 THEN {person} END)"
+            for index, condition in enumerate(conditions)
+        ]
+
+    conditioned = [index for index, condition in enumerate(conditions) if condition is not None]
+    per_place = [
+        "'place'",
+        org,
+        place,
+        *("NULL" for _index in dated),
+        "NULL",
+        *people_counted(),
+        *(f"SUM({column('a', index)})" for index in conditioned),
+    ]
+    per_person = [
+        "'person'",
+        "NULL",
+        "NULL",
+        *(column("f", index) for index in dated),
+        f"COUNT({person})",
+        *people_counted(),
+        *("NULL" for _index in conditioned),
+    ]
+    # One row per person: their first date anywhere and their records anywhere.
+    firsts = ", ".join(
+        [
+            person,
+            *(f"MIN({column('f', index)}) AS {column('f', index)}" for index in dated),
+            *(f"SUM({column('a', index)}) AS {column('a', index)}" for index in conditioned),
+        ]
+    )
+    sql = (
+        f"WITH {with_name} AS ({inner}) "
+        f"SELECT {', '.join(per_place)} FROM {with_name} GROUP BY {org}, {place} "
+        f"UNION ALL SELECT {', '.join(per_person)} FROM "
+        f"(SELECT {firsts} FROM {with_name} GROUP BY {person}) {quote('firsts')}"
+    )
+    if dated:
+        sql += " GROUP BY " + ", ".join(column("f", index) for index in dated)
+    names = ["per", "org", "place", *(f"f{index}" for index in dated), "people"]
+    names += [f"v{index}" for index in range(len(conditions))]
+    names += [f"p{index}" for index in conditioned]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def _as_date(value) -> datetime.date | None:
@@ -240,12 +253,12 @@ def _as_date(value) -> datetime.date | None:
 
 
 def _distinct(members: list[Wanted], scope: Scope) -> dict[str, Figures]:
-    """Counts of distinct values over one base: the totals and the values at each day in one
-    query, the values per place in another."""
+    """Counts of distinct values over one base. Of people (``counted``): in one query
+    (``_people``). Of anything else: the totals and the values at each day in one query, the
+    values per place in another."""
     rows, conditions, columns = _rows_and_columns(members, scope)
     if counted(members[0][0]) is not None:
-        values = _firsts(members, rows, conditions)
-        grouped = _people_per_place(members, rows, conditions)
+        values, grouped = _people(members, rows, conditions)
     else:
         first = members[0][0].measure
         grouped = (

@@ -161,7 +161,7 @@ def compute(
     progress: Callable[[int, int], None] | None = None,
 ) -> list[Figure]:
     """Every figure of the report: from today's records, or as they stood at ``at`` (only the
-    indicators ``reporting.asof`` supports). Today's take one or two queries per set of
+    indicators ``reporting.asof`` supports). Today's take one query per set of
     indicators over the same records (``reporting.passes``), the past ones two per indicator;
     and two for the targets and partner names."""
     codes = list(INDICATORS) if codes is None else codes

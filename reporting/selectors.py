@@ -109,9 +109,8 @@ def _progress(value, scope: Scope, target: Target | None) -> Progress:
 def indicator_report(*, scope: Scope) -> list[IndicatorReport]:
     """Every indicator of the registry: its total and its breakdown per partner and location,
     each against the target committed for it, and its cumulative value month by month. One
-    query per set of indicators over the same records that count rows or sum, two per set that
-    count distinct people (``reporting.passes``), one for the targets and one for the
-    organisations, whatever the number of records."""
+    query per set of indicators over the same records (``reporting.passes``), one for the
+    targets and one for the organisations, whatever the number of records."""
     targets = {
         (t.indicator, t.organisation_id, t.settlement): t
         for t in Target.objects.filter(programme=scope.programme)
