@@ -8,7 +8,7 @@ participants the joins, not the aggregates, are what costs. Two things save pass
 - Indicators with the same base (``Indicator.base``: the same rows and paths, the ESF+
   breakdowns of the entry records for instance) differ only in their own condition
   (``Measure.where``), so one query answers all of them: one aggregate per indicator, filtered
-  by its condition (``COUNT(DISTINCT client) FILTER (WHERE gender = 'female')``). A place
+  by its condition (``SUM(minutes) FILTER (WHERE kind = 'training')``). A place
   counts for an indicator only when one of its rows meets the condition, as if the indicator
   had been asked alone.
 - A count of rows or a sum adds up: its value for the whole programme, for a place and up to
@@ -38,6 +38,7 @@ from functools import reduce
 from itertools import accumulate
 from operator import or_
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Count, F, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
@@ -64,7 +65,8 @@ def figures(indicator: Indicator, scope: Scope, days: list[datetime.date] | None
 
 def figures_of(wanted: Iterable[Wanted], scope: Scope) -> dict[str, Figures]:
     """``figures`` of every indicator of ``wanted`` by its code, indicators that share their
-    base answered together: one query per base."""
+    base answered together: one query per base (two for an aggregate that neither adds up nor
+    counts distinct values, a maximum or an average, which no indicator of the registry has)."""
     passes: dict[tuple, list[Wanted]] = {}
     for indicator, days in wanted:
         if additive(indicator):
@@ -186,7 +188,12 @@ def _read_twice(grouped: QuerySet, dated: list[int], conditions: list[Q | None])
     was routed to (a report may read a replica)."""
     connection = connections[grouped.db]
     quote = connection.ops.quote_name
-    inner, params = grouped.query.get_compiler(using=grouped.db).as_sql()
+    try:
+        inner, params = grouped.query.get_compiler(using=grouped.db).as_sql()
+    except EmptyResultSet:
+        # Rows that can match nothing (no organisation in scope, ``.none()``): the ORM answers
+        # those without asking the database, and so does this.
+        return []
     org, place, person, with_name = (quote(name) for name in ("org", "place", "person", "g"))
 
     def column(prefix: str, index: int) -> str:

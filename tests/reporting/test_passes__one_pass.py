@@ -68,7 +68,8 @@ def records(world):
         event = community.event_create(
             user=world.worker,
             programme_id=world.programme.pk,
-            kind="forum" if n else "club",
+            # The earliest event is a club: forums and events in general start apart.
+            kind="club" if n == 2 else "forum",
             title="E",
             settlement=["Ózd", "Putnok", "Ózd"][n],
             held_on=day,
@@ -303,16 +304,7 @@ def test_a_person_counts_once_from_their_first_record(
     the forums only) counted from each person's first record: the one client came to events
     in three months and two places, with guests (rows without a client) beside them. Counting
     every record instead would give 3 (2 in the past), and a series that grows each month."""
-    attendees = INDICATORS["event_clients"]
-    kinds = {
-        "clients_at_events": Q(client__isnull=False),
-        "clients_at_forums": Q(event__kind="forum"),
-    }
-    measure = dataclasses.replace(attendees.measure, aggregate=_distinct("client"))
-    shared = [
-        dataclasses.replace(attendees, code=code, measure=dataclasses.replace(measure, where=where))
-        for code, where in kinds.items()
-    ]
+    shared = _clients_at_events_and_forums()
     scope = Scope(programme=Programme.objects.get(pk=world.programme.pk), as_of=as_of)
     days = month_ends(TODAY - 120 * DAY, as_of)
     with django_assert_num_queries(1):
@@ -328,6 +320,9 @@ def test_a_person_counts_once_from_their_first_record(
     assert total == 1 and sorted(places.values()) == [1, 1]
     # Zero before the first event, one from its month on.
     assert series[-1] == 1 and series.count(1) == len(series) - series.count(0)
+    # The client's first forum came a month after their first event (a club): the two
+    # indicators' series differ, so one indicator's first dates cannot stand in for another's.
+    assert found["clients_at_forums"][2] != series
 
 
 @pytest.mark.django_db
@@ -336,12 +331,7 @@ def test_a_person_with_several_records_in_a_place_counts_once_there(
 ):
     """An indicator alone over its records (no condition of its own): the client came to two
     events in Ózd and one in Putnok, so each place counts one person, not a record each."""
-    attendees = INDICATORS["event_clients"]
-    alone = dataclasses.replace(
-        attendees,
-        code="clients_at_events_alone",
-        measure=dataclasses.replace(attendees.measure, aggregate=_distinct("client"), where=Q()),
-    )
+    alone = _clients_at_events_alone()
     scope = Scope(programme=Programme.objects.get(pk=world.programme.pk), as_of=TODAY)
     with django_assert_num_queries(1):
         total, places, _series = passes.figures(alone, scope)
@@ -349,3 +339,77 @@ def test_a_person_with_several_records_in_a_place_counts_once_there(
         places == alone.by_place(scope) == {(world.org.pk, "Ózd"): 1, (world.org.pk, "Putnok"): 1}
     )
     assert total == alone.total(scope) == 1
+
+
+def _clients_at_events_alone():
+    attendees = INDICATORS["event_clients"]
+    return dataclasses.replace(
+        attendees,
+        code="clients_at_events_alone",
+        measure=dataclasses.replace(attendees.measure, aggregate=_distinct("client"), where=Q()),
+    )
+
+
+def _clients_at_events_and_forums() -> list:
+    """Two distinct counts of clients over the attendance sheets, with conditions of their own
+    (answered together): clients at any event, clients at forums."""
+    attendees = INDICATORS["event_clients"]
+    kinds = {
+        "clients_at_events": Q(client__isnull=False),
+        "clients_at_forums": Q(event__kind="forum"),
+    }
+    measure = dataclasses.replace(attendees.measure, aggregate=_distinct("client"))
+    return [
+        dataclasses.replace(attendees, code=code, measure=dataclasses.replace(measure, where=where))
+        for code, where in kinds.items()
+    ]
+
+
+@pytest.mark.django_db
+def test_a_place_with_only_guests_is_listed_with_no_people(world, records):
+    """A forum where only guests (rows without a client) came counts no client, but its place
+    is one of the forum indicator's places, as the indicator's own query lists it; it is not
+    one of the places of clients at events (no row there meets that condition)."""
+    event = community.event_create(
+        user=world.worker,
+        programme_id=world.programme.pk,
+        kind="forum",
+        title="Guests only",
+        settlement="Sajószentpéter",
+        held_on=TODAY,
+    )
+    community.event_record_attendance(
+        user=world.worker, event_id=event.pk, client_ids=[], guests=[("G", "Sajószentpéter")]
+    )
+    shared = _clients_at_events_and_forums()
+    scope = Scope(programme=Programme.objects.get(pk=world.programme.pk), as_of=TODAY)
+    found = passes.figures_of([(indicator, []) for indicator in shared], scope)
+    for indicator in shared:
+        assert found[indicator.code] == (indicator.total(scope), indicator.by_place(scope), [])
+    guests_only = (world.org.pk, "Sajószentpéter")
+    assert found["clients_at_forums"][1][guests_only] == 0
+    assert guests_only not in found["clients_at_events"][1]
+
+
+@pytest.mark.django_db
+def test_a_scope_of_no_organisation_gives_zeros_without_asking_the_database(
+    world, records, django_assert_num_queries
+):
+    scope = Scope(
+        programme=Programme.objects.get(pk=world.programme.pk),
+        as_of=TODAY,
+        organisation_ids=frozenset(),
+    )
+    days = month_ends(TODAY - 120 * DAY, TODAY)
+    for indicator in (INDICATORS["participants"], _clients_at_events_alone()):
+        with django_assert_num_queries(0):
+            found = passes.figures(indicator, scope, days)
+        assert (
+            found
+            == (0, {}, [0] * len(days))
+            == (
+                indicator.total(scope),
+                indicator.by_place(scope),
+                indicator.cumulative(scope, days),
+            )
+        )
