@@ -19,7 +19,12 @@ from django_fsm import can_proceed
 
 import privacy
 from kernel.errors import GuardFailed, InvalidInput, NotAllowed, NotFound, StageConflict
-from kernel.services import delete_with_history, save_with_history, service
+from kernel.services import (
+    bulk_create_with_history,
+    delete_with_history,
+    save_with_history,
+    service,
+)
 from kernel.validators import clean_text, not_in_future, paper_date
 from notifications.events import Event
 from notifications.publish import notify
@@ -607,13 +612,18 @@ def session_record(
         facilitator=user,
     )
     save_with_history(session, user=user, reason="session.record")
-    for case in cases:
-        save_with_history(
-            Attendance(session=session, case=case, present=bool(attendance[case.pk])),
-            user=user,
-            reason="session.record",
-            validate=False,
-        )
+    # The sheet in one INSERT: the database's triggers that keep the attended minutes
+    # (reporting.kept) then update them in one statement, in the order of their keys, so two
+    # sheets recorded at the same moment never wait for each other in a circle.
+    bulk_create_with_history(
+        [
+            Attendance(session=session, case=case, present=bool(attendance[case.pk]))
+            for case in cases
+        ],
+        model=Attendance,
+        user=user,
+        reason="session.record",
+    )
     return session
 
 
