@@ -514,6 +514,17 @@ NOT_PERSONAL: dict[str, tuple[str, ...]] = {
         "target_value",
         "target_deadline",
     ),
+    # Sums of attendance per partner, settlement, month and kind, kept by the database from
+    # the lines (reporting.kept): no person in them, and a line's erasure takes its minutes.
+    "reporting.attendedminutes": (
+        "programme",
+        "organisation",
+        "place",
+        "month",
+        "kind",
+        "minutes",
+        "lines",
+    ),
     "reporting.exportjob": (
         "programme",
         "organisation",

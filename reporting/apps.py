@@ -1,4 +1,6 @@
 from django.apps import AppConfig
+from django.db import connections
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -17,3 +19,19 @@ class ReportingConfig(AppConfig):
 
         setup.register_in_use_check(targets_naming)
         programme_templates.plug_targets(TemplateTargets())
+        post_migrate.connect(_keep_figures, sender=self)
+
+
+def _keep_figures(sender, using, **kwargs) -> None:
+    """After every ``migrate``: the triggers that keep ``AttendedMinutes`` are in place
+    (``reporting.kept``: a schema change may have dropped one without a word)."""
+    from django.db import router
+
+    from . import kept
+    from .models import AttendedMinutes
+
+    if not router.allow_migrate_model(using, AttendedMinutes):
+        return
+    if kept.TABLE not in connections[using].introspection.table_names():
+        return  # migrated back to before the table
+    kept.ensure(using)

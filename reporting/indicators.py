@@ -55,6 +55,20 @@ class Scope:
 
 
 @dataclass(frozen=True)
+class Kept:
+    """The measure's figure as the database keeps it per month (``reporting.kept``), for
+    whole months: ``rows`` gives the kept rows of the scope's programme, with ``organisation``,
+    ``place`` and ``month`` (the month's first day) columns; ``aggregate`` and ``where`` play the
+    parts of the measure's own on them, and ``records`` is the column that counts the records
+    behind a row (a place counts for an indicator only when some of its records do)."""
+
+    rows: Callable[[Scope], QuerySet]
+    aggregate: Callable[..., object]
+    where: Q
+    records: str
+
+
+@dataclass(frozen=True)
 class Measure:
     """How to count an indicator: the rows (already narrowed to the programme and date), the
     paths from a row to its organisation and location, and the aggregate over the rows."""
@@ -73,6 +87,9 @@ class Measure:
     # differ only in this, are answered together: one pass for all of them, each aggregate
     # filtered by its own condition (``reporting.passes``).
     where: Q = field(default_factory=Q)
+    # The same figure kept per month by the database, when it is (read instead of the rows
+    # for the months before the scope's day: ``reporting.passes``).
+    kept: Kept | None = None
 
 
 @dataclass(frozen=True)
@@ -185,6 +202,21 @@ def _minutes(filter=None) -> Sum:
     return Sum("session__duration_minutes", filter=filter)
 
 
+def _kept_minutes(scope: Scope) -> QuerySet:
+    from .models import AttendedMinutes  # the models import this registry
+
+    return AttendedMinutes.objects.filter(programme=scope.programme)
+
+
+def _kept_hours(kind: str) -> Kept:
+    return Kept(
+        rows=_kept_minutes,
+        aggregate=lambda filter=None: Sum("minutes", filter=filter),
+        where=Q(kind=kind),
+        records="lines",
+    )
+
+
 DISTINCT_CLIENTS = _distinct("client")
 DISTINCT_CASE_CLIENTS = _distinct("case__client")
 
@@ -218,6 +250,7 @@ INDICATORS: dict[str, Indicator] = {
                 aggregate=_minutes,
                 convert=_hours,
                 where=Q(session__kind=SessionKind.COUNSELLING),
+                kept=_kept_hours(SessionKind.COUNSELLING),
             ),
             lists="attendance",
         ),
@@ -234,6 +267,7 @@ INDICATORS: dict[str, Indicator] = {
                 aggregate=_minutes,
                 convert=_hours,
                 where=Q(session__kind=SessionKind.TRAINING),
+                kept=_kept_hours(SessionKind.TRAINING),
             ),
             lists="attendance",
         ),

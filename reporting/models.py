@@ -73,5 +73,43 @@ class Target(models.Model):
             )
 
 
+class AttendedMinutes(models.Model):
+    """The present attendance lines of one programme, partner, settlement, month and session
+    kind: their minutes and their number. Kept by the database itself (``reporting.kept``);
+    nothing in the application writes these rows, and they carry no history (the lines do)."""
+
+    # No foreign key constraints: the rows follow the records, and a record's deletion must
+    # never wait on (or be refused by) a figure derived from it.
+    programme = models.ForeignKey(
+        "casework.Programme", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        "casework.Organisation", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    place = models.CharField(max_length=100)
+    # The first day of the month the sessions were held in.
+    month = models.DateField()
+    kind = models.CharField(max_length=12)
+    minutes = models.BigIntegerField()
+    lines = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "organisation", "place", "month", "kind"],
+                name="attended_minutes_once_per_key",
+            )
+        ]
+        indexes = [
+            # The rows no line counts in any more, which the triggers delete after a change.
+            models.Index(
+                fields=["id"], condition=models.Q(lines=0), name="attended_minutes_emptied"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.place} {self.month:%Y-%m} {self.kind}: {self.minutes}"
+
+
 # Generated reports and export jobs live in a module of their own.
 from .models_runs import ExportJob, ReportFigure, ReportRun  # noqa: E402, F401

@@ -1,0 +1,325 @@
+"""Attended minutes kept by the database per month, so the hours indicators read a few hundred
+rows instead of every attendance line (P5 and the indicator dashboard in BENCHMARKS.md).
+
+Why. Counselling and training hours are a sum over the attendance lines, each joined to its
+session (day, kind, length), its case (programme, partner) and its client (settlement). At
+programme scale that is 590,000 lines: most of the time of a full report, and the largest query
+of a supervisor's dashboard. A sum adds up, so its value per (programme, partner, settlement,
+month, kind) is all a report needs for whole months; ``AttendedMinutes`` keeps exactly that.
+
+Why triggers, not the services. The figure depends on four tables: a line is added, corrected or
+removed; a session's day, kind or length is corrected; a case moves to another partner or
+programme; a client moves to another settlement (a line counts where the client lives now,
+like every programme indicator). Services, the register import, erasure, data migrations and the
+benchmark's bulk loader all write those tables; a kept figure that one of them forgot would be
+wrong without anyone noticing. The database sees every write, so it keeps the figure in the
+same transaction, like an index (and casework, a lower layer, never has to know about
+reporting). The rule of the figure stays in one place: ``live_rows`` below is the reference the
+triggers must agree with, and ``differences`` compares the two (``manage.py kept_figures``).
+
+How. Each trigger adds or subtracts the lines it affects, grouped per kept row, with one
+``INSERT ... ON CONFLICT DO UPDATE`` (ordered by the row's key, so two transactions lock kept
+rows in the same order), then drops rows that no line counts in any more. The attendance
+triggers run once per statement, over its lines as transition tables (a session's whole sheet
+is one statement, and the bulk loader's ``COPY`` one per batch); the others once per row,
+behind a ``WHEN`` that compares the columns the figure reads, so saving a case or a client for
+any other reason costs nothing. Writers to the same partner, settlement, month and kind wait
+for each other's commit on that kept row; attendance is recorded a session at a time, so that
+wait is short.
+
+PostgreSQL only. The figures are for programme scale, which only PostgreSQL serves; on SQLite
+(the laptop demo) the reports read the lines, and this table stays empty. SQLite would also
+refuse every later migration that rebuilds a table the triggers read.
+
+After every ``migrate`` the triggers are installed again (``apps.py``), and the kept rows
+rebuilt from the lines when one was missing: the figures may have missed changes meanwhile.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import connections, transaction
+from django.db.models import Count, F, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+
+TABLE = "reporting_attendedminutes"
+KEY = "programme_id, organisation_id, place, month, kind"
+
+
+def _month(day: str) -> str:
+    return f"date_trunc('month', {day})::date"
+
+
+def _changed(old: str, new: str, columns: tuple[str, ...]) -> str:
+    """True when any of ``columns`` differs between rows ``old`` and ``new``."""
+    return " OR ".join(f"{old}.{column} IS DISTINCT FROM {new}.{column}" for column in columns)
+
+
+def _on_update(table: str, columns: tuple[str, ...]) -> str:
+    """A row trigger's event: an update of ``table`` that changed one of ``columns``."""
+    return f"AFTER UPDATE ON {table} FOR EACH ROW WHEN ({_changed('OLD', 'NEW', columns)})"
+
+
+def _change(
+    *,
+    sign: int,
+    lines: str,
+    where: str,
+    programme: str = "c.programme_id",
+    organisation: str = "c.organisation_id",
+    place: str = "cl.settlement",
+    held_on: str = "s.held_on",
+    kind: str = "s.kind",
+    minutes: str = "s.duration_minutes",
+) -> str:
+    """One statement that adds (``sign`` 1) or subtracts (-1) the present lines of ``lines``
+    (an attendance table or transition table, aliased ``a``, joined to its session ``s``, case
+    ``c`` and client ``cl``) that meet ``where``; the keyword arguments replace a column with
+    the value it had before a change."""
+    return f"""
+INSERT INTO {TABLE} ({KEY}, minutes, lines)
+SELECT {programme}, {organisation}, {place}, {_month(held_on)}, {kind},
+       {sign} * SUM({minutes}), {sign} * COUNT(*)
+FROM {lines}
+JOIN casework_session s ON s.id = a.session_id
+JOIN casework_case c ON c.id = a.case_id
+JOIN casework_client cl ON cl.id = c.client_id
+WHERE a.present AND ({where})
+GROUP BY 1, 2, 3, 4, 5
+ORDER BY 1, 2, 3, 4, 5
+ON CONFLICT ({KEY}) DO UPDATE
+SET minutes = {TABLE}.minutes + excluded.minutes, lines = {TABLE}.lines + excluded.lines;
+"""
+
+
+# Kept rows no line counts in any more (a partial index finds them: ``AttendedMinutes.Meta``).
+_PRUNE = f"DELETE FROM {TABLE} WHERE lines = 0;"
+
+
+@dataclass(frozen=True)
+class Trigger:
+    name: str
+    table: str
+    # The CREATE TRIGGER clause between the name and EXECUTE FUNCTION.
+    when: str
+    body: list[str]
+
+
+# The columns of each table the kept figure reads.
+LINE = ("present", "session_id", "case_id")
+SESSION = ("held_on", "kind", "duration_minutes")
+CASE = ("programme_id", "organisation_id", "client_id")
+CLIENT = ("settlement",)
+
+
+def _row_triggers() -> list[Trigger]:
+    """The session, case and client triggers: the same on both databases (one row each)."""
+    attendance = "casework_attendance a"
+    return [
+        Trigger(
+            "reporting_kept_session_update",
+            "casework_session",
+            _on_update("casework_session", SESSION),
+            [
+                _change(
+                    sign=-1,
+                    lines=attendance,
+                    where="a.session_id = OLD.id",
+                    held_on="OLD.held_on",
+                    kind="OLD.kind",
+                    minutes="OLD.duration_minutes",
+                ),
+                _change(sign=1, lines=attendance, where="a.session_id = NEW.id"),
+                _PRUNE,
+            ],
+        ),
+        Trigger(
+            "reporting_kept_case_update",
+            "casework_case",
+            _on_update("casework_case", CASE),
+            [
+                # The old client's settlement: the client row itself did not change here.
+                _change(
+                    sign=-1,
+                    lines=attendance,
+                    where="a.case_id = OLD.id",
+                    programme="OLD.programme_id",
+                    organisation="OLD.organisation_id",
+                    place=(
+                        "(SELECT old_client.settlement FROM casework_client old_client "
+                        "WHERE old_client.id = OLD.client_id)"
+                    ),
+                ),
+                _change(sign=1, lines=attendance, where="a.case_id = NEW.id"),
+                _PRUNE,
+            ],
+        ),
+        Trigger(
+            "reporting_kept_client_update",
+            "casework_client",
+            _on_update("casework_client", CLIENT),
+            [
+                _change(
+                    sign=-1,
+                    lines=attendance,
+                    where="c.client_id = OLD.id",
+                    place="OLD.settlement",
+                ),
+                _change(sign=1, lines=attendance, where="c.client_id = NEW.id"),
+                _PRUNE,
+            ],
+        ),
+    ]
+
+
+def triggers() -> list[Trigger]:
+    # The attendance triggers per statement, with the statement's lines as transition tables.
+    return [
+        Trigger(
+            "reporting_kept_attendance_insert",
+            "casework_attendance",
+            "AFTER INSERT ON casework_attendance REFERENCING NEW TABLE AS new_lines "
+            "FOR EACH STATEMENT",
+            [_change(sign=1, lines="new_lines a", where="TRUE")],
+        ),
+        Trigger(
+            "reporting_kept_attendance_delete",
+            "casework_attendance",
+            "AFTER DELETE ON casework_attendance REFERENCING OLD TABLE AS old_lines "
+            "FOR EACH STATEMENT",
+            [_change(sign=-1, lines="old_lines a", where="TRUE"), _PRUNE],
+        ),
+        Trigger(
+            "reporting_kept_attendance_update",
+            "casework_attendance",
+            "AFTER UPDATE ON casework_attendance "
+            "REFERENCING OLD TABLE AS old_lines NEW TABLE AS new_lines FOR EACH STATEMENT",
+            [
+                _change(
+                    sign=-1,
+                    lines="old_lines a JOIN new_lines after_change ON after_change.id = a.id",
+                    where=_changed("a", "after_change", LINE),
+                ),
+                _change(
+                    sign=1,
+                    lines="new_lines a JOIN old_lines before_change ON before_change.id = a.id",
+                    where=_changed("before_change", "a", LINE),
+                ),
+                _PRUNE,
+            ],
+        ),
+        *_row_triggers(),
+    ]
+
+
+def kept_on(using: str) -> bool:
+    """Whether database ``using`` keeps the figures (PostgreSQL does)."""
+    return connections[using].vendor == "postgresql"
+
+
+def _create(trigger: Trigger) -> list[str]:
+    body = "\n".join(trigger.body)
+    return [
+        f"CREATE OR REPLACE FUNCTION {trigger.name}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+        f"BEGIN\n{body}\nRETURN NULL;\nEND;\n$$;",
+        f"DROP TRIGGER IF EXISTS {trigger.name} ON {trigger.table};",
+        f"CREATE TRIGGER {trigger.name} {trigger.when} EXECUTE FUNCTION {trigger.name}();",
+    ]
+
+
+def installed(using: str = "default") -> set[str]:
+    """The names of the kept-figure triggers the database has."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgname LIKE %s",
+            ["reporting\\_kept\\_%"],
+        )
+        return {name for (name,) in cursor.fetchall()}
+
+
+def expected() -> set[str]:
+    return {trigger.name for trigger in triggers()}
+
+
+def install(using: str = "default") -> None:
+    """Create (or replace) every trigger; safe to run again."""
+    with transaction.atomic(using=using), connections[using].cursor() as cursor:
+        for trigger in triggers():
+            for statement in _create(trigger):
+                cursor.execute(statement)
+
+
+def uninstall(using: str = "default") -> None:
+    with transaction.atomic(using=using), connections[using].cursor() as cursor:
+        for trigger in triggers():
+            cursor.execute(f"DROP TRIGGER IF EXISTS {trigger.name} ON {trigger.table};")
+            cursor.execute(f"DROP FUNCTION IF EXISTS {trigger.name}();")
+
+
+def live_rows(using: str = "default") -> QuerySet:
+    """The kept rows as the attendance lines give them now: the reference the triggers keep
+    ``AttendedMinutes`` equal to (same columns: ``programme``, ``organisation``, ``place``,
+    ``month``, ``kind``, ``minutes``, ``lines``)."""
+    from casework.models import Attendance
+
+    return (
+        Attendance.objects.using(using)
+        .filter(present=True)
+        .values(
+            programme=F("case__programme"),
+            organisation=F("case__organisation"),
+            place=F("case__client__settlement"),
+            month=TruncMonth("session__held_on"),
+            kind=F("session__kind"),
+        )
+        .annotate(minutes=Sum("session__duration_minutes"), lines=Count("id"))
+        .order_by()
+    )
+
+
+def _as_key(row: dict) -> tuple:
+    month = row["month"]
+    if hasattr(month, "date"):
+        month = month.date()
+    return (row["programme"], row["organisation"], row["place"], month, row["kind"])
+
+
+def differences(using: str = "default") -> list[tuple[tuple, tuple | None, tuple | None]]:
+    """Every kept row that the lines disagree with: ``(key, (minutes, lines) kept, (minutes,
+    lines) from the lines)``, None where one side has no row. Empty when all is well."""
+    from .models import AttendedMinutes
+
+    live = {_as_key(row): (int(row["minutes"]), row["lines"]) for row in live_rows(using)}
+    kept = {
+        _as_key(row): (int(row["minutes"]), row["lines"])
+        for row in AttendedMinutes.objects.using(using).values(
+            "programme", "organisation", "place", "month", "kind", "minutes", "lines"
+        )
+    }
+    return sorted(
+        (key, kept.get(key), live.get(key))
+        for key in kept.keys() | live.keys()
+        if kept.get(key) != live.get(key)
+    )
+
+
+def rebuild(using: str = "default") -> None:
+    """Replace every kept row with what the lines give (after a bulk load, or when a trigger
+    was missing), with the triggers' own statement over every line."""
+    with transaction.atomic(using=using), connections[using].cursor() as cursor:
+        cursor.execute(f"DELETE FROM {TABLE}")
+        cursor.execute(_change(sign=1, lines="casework_attendance a", where="TRUE"))
+
+
+def ensure(using: str = "default") -> bool:
+    """Install the triggers on a database that keeps the figures; when one was missing, rebuild
+    the kept rows too (the figures may have missed changes while it was). True when a rebuild
+    was needed. Run after ``migrate``."""
+    if not kept_on(using):
+        return False
+    missing = expected() - installed(using)
+    install(using)
+    if missing:
+        rebuild(using)
+    return bool(missing)
