@@ -4,6 +4,7 @@ request, and the plans of their slowest queries."""
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 
@@ -244,7 +245,14 @@ def _plans(queries) -> list[dict]:
         text = sql.lstrip()
         if text.upper().startswith("DECLARE"):  # a server-side cursor: explain its query
             text = text[text.upper().index(" FOR ") + 5 :]
-        if not text.upper().startswith("SELECT"):
+        upper = text.upper()
+        # Reads only: a SELECT, a compound query ("(SELECT ...) UNION ALL (...)") or a WITH
+        # that writes nothing (EXPLAIN ANALYZE runs the statement: a deferred write's
+        # data-modifying WITH would write twice).
+        reads = upper.startswith(("SELECT", "(")) or (
+            upper.startswith("WITH") and not re.search(r"\b(INSERT|UPDATE|DELETE)\b", upper)
+        )
+        if not reads:
             continue
         plans.append(_explain(text, params))
     return sorted(plans, key=lambda plan: -plan["total_ms"])
