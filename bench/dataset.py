@@ -68,7 +68,7 @@ from casework.roles import Role
 from casework.search import folded
 from notifications.models import Notification
 from reporting import kept
-from reporting.models import AttendedMinutes
+from reporting.models import AttendedDayMinutes, AttendedMinutes
 from workflows import open_tasks
 from workflows.models import OpenTask
 
@@ -1565,6 +1565,7 @@ def generate(
         # sessions the others had not committed yet: the triggers' figures are rebuilt whole.
         kept.rebuild(connection.alias)
         summary.rows["reporting_attendedminutes"] = AttendedMinutes.objects.count()
+        summary.rows["reporting_attendeddayminutes"] = AttendedDayMinutes.objects.count()
     summary.seconds["kept_figures"] = time.monotonic() - step
     step = time.monotonic()
     reset_sequences([t.model for t in gen.t.values()] + list(gen.extra_tables))
@@ -1572,7 +1573,8 @@ def generate(
         analyse(
             [t.model._meta.db_table for t in gen.t.values()]
             + [m._meta.db_table for m in gen.extra_tables]
-            + [OpenTask._meta.db_table, AttendedMinutes._meta.db_table]
+            + [OpenTask._meta.db_table]
+            + [kept_rows._meta.db_table for kept_rows in (AttendedMinutes, AttendedDayMinutes)]
         )
     summary.seconds["analyze"] = time.monotonic() - step
     for table in gen.t.values():

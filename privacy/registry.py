@@ -514,13 +514,22 @@ NOT_PERSONAL: dict[str, tuple[str, ...]] = {
         "target_value",
         "target_deadline",
     ),
-    # Sums of attendance per partner, settlement, month and kind, kept by the database from
+    # Sums of attendance per partner, settlement, month (or day) and kind, kept by the database from
     # the lines (reporting.kept): no person in them, and a line's erasure takes its minutes.
     "reporting.attendedminutes": (
         "programme",
         "organisation",
         "place",
         "month",
+        "kind",
+        "minutes",
+        "lines",
+    ),
+    "reporting.attendeddayminutes": (
+        "programme",
+        "organisation",
+        "place",
+        "day",
         "kind",
         "minutes",
         "lines",

@@ -23,7 +23,7 @@ class ReportingConfig(AppConfig):
 
 
 def _keep_figures(sender, using, **kwargs) -> None:
-    """After every ``migrate``: the triggers that keep ``AttendedMinutes`` are in place
+    """After every ``migrate``: the triggers that keep the attended minutes are in place
     (``reporting.kept``: a schema change may have dropped one without a word)."""
     from django.db import router
 
@@ -32,6 +32,7 @@ def _keep_figures(sender, using, **kwargs) -> None:
 
     if not router.allow_migrate_model(using, AttendedMinutes):
         return
-    if kept.TABLE not in connections[using].introspection.table_names():
+    tables = connections[using].introspection.table_names()
+    if any(grain.table not in tables for grain in kept.GRAINS):
         return  # migrated back to before the table
     kept.ensure(using)

@@ -56,13 +56,15 @@ class Scope:
 
 @dataclass(frozen=True)
 class Kept:
-    """The measure's figure as the database keeps it per month (``reporting.kept``), for
-    whole months: ``rows`` gives the kept rows of the scope's programme, with ``organisation``,
-    ``place`` and ``month`` (the month's first day) columns; ``aggregate`` and ``where`` play the
-    parts of the measure's own on them, and ``records`` is the column that counts the records
-    behind a row (a place counts for an indicator only when some of its records do)."""
+    """The measure's figure as the database keeps it (``reporting.kept``): ``months`` gives the
+    kept rows per month of the scope's programme (``organisation``, ``place``, ``month``: the
+    month's first day), ``days`` the rows per day (``day`` instead of ``month``), for a month
+    that is not over; ``aggregate`` and ``where`` play the parts of the measure's own on them,
+    and ``records`` is the column that counts the records behind a row (a place counts for an
+    indicator only when some of its records do)."""
 
-    rows: Callable[[Scope], QuerySet]
+    months: Callable[[Scope], QuerySet]
+    days: Callable[[Scope], QuerySet]
     aggregate: Callable[..., object]
     where: Q
     records: str
@@ -202,15 +204,22 @@ def _minutes(filter=None) -> Sum:
     return Sum("session__duration_minutes", filter=filter)
 
 
-def _kept_minutes(scope: Scope) -> QuerySet:
+def _kept_months(scope: Scope) -> QuerySet:
     from .models import AttendedMinutes  # the models import this registry
 
     return AttendedMinutes.objects.filter(programme=scope.programme)
 
 
+def _kept_days(scope: Scope) -> QuerySet:
+    from .models import AttendedDayMinutes
+
+    return AttendedDayMinutes.objects.filter(programme=scope.programme)
+
+
 def _kept_hours(kind: str) -> Kept:
     return Kept(
-        rows=_kept_minutes,
+        months=_kept_months,
+        days=_kept_days,
         aggregate=lambda filter=None: Sum("minutes", filter=filter),
         where=Q(kind=kind),
         records="lines",

@@ -1,11 +1,14 @@
-"""Attended minutes kept by the database per month, so the hours indicators read a few hundred
-rows instead of every attendance line (P5 and the indicator dashboard in BENCHMARKS.md).
+"""Attended minutes kept by the database per month and per day, so the hours indicators read a
+few hundred rows instead of every attendance line (P5 and the indicator dashboard in
+BENCHMARKS.md).
 
 Why. Counselling and training hours are a sum over the attendance lines, each joined to its
 session (day, kind, length), its case (programme, partner) and its client (settlement). At
 programme scale that is 590,000 lines: most of the time of a full report, and the largest query
 of a supervisor's dashboard. A sum adds up, so its value per (programme, partner, settlement,
-month, kind) is all a report needs for whole months; ``AttendedMinutes`` keeps exactly that.
+month, kind) is all a report needs for the months that are over; ``AttendedMinutes`` keeps
+exactly that, and ``AttendedDayMinutes`` the same per day, for the days of a month that is not
+over (a report as of today, or as of any day that is not a month's last).
 
 Why triggers, not the services. The figure depends on four tables: a line is added, corrected or
 removed; a session's day, kind or length is corrected; a case moves to another partner or
@@ -37,18 +40,34 @@ rebuilt from the lines when one was missing: the figures may have missed changes
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from django.db import connections, transaction
 from django.db.models import Count, F, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
-TABLE = "reporting_attendedminutes"
-KEY = "programme_id, organisation_id, place, month, kind"
+
+@dataclass(frozen=True)
+class Grain:
+    """One table of kept minutes: per month (``AttendedMinutes``: whole months, what reports
+    mostly read) or per day (``AttendedDayMinutes``: the days of a month not over yet)."""
+
+    table: str
+    period: str  # the column: the month's first day, or the day
+
+    def of(self, held_on: str) -> str:
+        """The SQL of the period a session held on ``held_on`` counts in."""
+        return f"date_trunc('month', {held_on})::date" if self.period == "month" else held_on
+
+    @property
+    def key(self) -> str:
+        return f"programme_id, organisation_id, place, {self.period}, kind"
 
 
-def _month(day: str) -> str:
-    return f"date_trunc('month', {day})::date"
+MONTHS = Grain("reporting_attendedminutes", "month")
+DAYS = Grain("reporting_attendeddayminutes", "day")
+GRAINS = (MONTHS, DAYS)
 
 
 def _changed(old: str, new: str, columns: tuple[str, ...]) -> str:
@@ -72,14 +91,15 @@ def _change(
     held_on: str = "s.held_on",
     kind: str = "s.kind",
     minutes: str = "s.duration_minutes",
-) -> str:
-    """One statement that adds (``sign`` 1) or subtracts (-1) the present lines of ``lines``
+) -> list[str]:
+    """The statements that add (``sign`` 1) or subtract (-1) the present lines of ``lines``
     (an attendance table or transition table, aliased ``a``, joined to its session ``s``, case
-    ``c`` and client ``cl``) that meet ``where``; the keyword arguments replace a column with
-    the value it had before a change."""
-    return f"""
-INSERT INTO {TABLE} ({KEY}, minutes, lines)
-SELECT {programme}, {organisation}, {place}, {_month(held_on)}, {kind},
+    ``c`` and client ``cl``) that meet ``where``, one per grain; the keyword arguments replace a
+    column with the value it had before a change."""
+    return [
+        f"""
+INSERT INTO {grain.table} ({grain.key}, minutes, lines)
+SELECT {programme}, {organisation}, {place}, {grain.of(held_on)}, {kind},
        {sign} * SUM({minutes}), {sign} * COUNT(*)
 FROM {lines}
 JOIN casework_session s ON s.id = a.session_id
@@ -88,13 +108,16 @@ JOIN casework_client cl ON cl.id = c.client_id
 WHERE a.present AND ({where})
 GROUP BY 1, 2, 3, 4, 5
 ORDER BY 1, 2, 3, 4, 5
-ON CONFLICT ({KEY}) DO UPDATE
-SET minutes = {TABLE}.minutes + excluded.minutes, lines = {TABLE}.lines + excluded.lines;
+ON CONFLICT ({grain.key}) DO UPDATE
+SET minutes = {grain.table}.minutes + excluded.minutes,
+    lines = {grain.table}.lines + excluded.lines;
 """
+        for grain in GRAINS
+    ]
 
 
-# Kept rows no line counts in any more (a partial index finds them: ``AttendedMinutes.Meta``).
-_PRUNE = f"DELETE FROM {TABLE} WHERE lines = 0;"
+# Kept rows no line counts in any more (a partial index finds them: ``KeptMinutes.Meta``).
+_PRUNE = [f"DELETE FROM {grain.table} WHERE lines = 0;" for grain in GRAINS]
 
 
 @dataclass(frozen=True)
@@ -103,7 +126,8 @@ class Trigger:
     table: str
     # The CREATE TRIGGER clause between the name and EXECUTE FUNCTION.
     when: str
-    body: list[str]
+    # The function's statements, in groups (``_change`` and ``_PRUNE`` give one per grain).
+    body: list[list[str]]
 
 
 # The columns of each table the kept figure reads.
@@ -114,7 +138,8 @@ CLIENT = ("settlement",)
 
 
 def _row_triggers() -> list[Trigger]:
-    """The session, case and client triggers: the same on both databases (one row each)."""
+    """The session, case and client triggers: once per row, when the row changed a column the
+    figures read."""
     attendance = "casework_attendance a"
     return [
         Trigger(
@@ -219,7 +244,7 @@ def kept_on(using: str) -> bool:
 
 
 def _create(trigger: Trigger) -> list[str]:
-    body = "\n".join(trigger.body)
+    body = "\n".join(statement for group in trigger.body for statement in group)
     return [
         f"CREATE OR REPLACE FUNCTION {trigger.name}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
         f"BEGIN\n{body}\nRETURN NULL;\nEND;\n$$;",
@@ -257,12 +282,19 @@ def uninstall(using: str = "default") -> None:
             cursor.execute(f"DROP FUNCTION IF EXISTS {trigger.name}();")
 
 
-def live_rows(using: str = "default") -> QuerySet:
-    """The kept rows as the attendance lines give them now: the reference the triggers keep
-    ``AttendedMinutes`` equal to (same columns: ``programme``, ``organisation``, ``place``,
-    ``month``, ``kind``, ``minutes``, ``lines``)."""
+def _model(grain: Grain):
+    from .models import AttendedDayMinutes, AttendedMinutes  # the models import the registry
+
+    return AttendedMinutes if grain is MONTHS else AttendedDayMinutes
+
+
+def live_rows(grain: Grain, using: str = "default") -> QuerySet:
+    """The kept rows of ``grain`` as the attendance lines give them now: the reference the
+    triggers keep the table equal to (same columns: ``programme``, ``organisation``,
+    ``place``, the period, ``kind``, ``minutes``, ``lines``)."""
     from casework.models import Attendance
 
+    period = TruncMonth("session__held_on") if grain is MONTHS else F("session__held_on")
     return (
         Attendance.objects.using(using)
         .filter(present=True)
@@ -270,46 +302,53 @@ def live_rows(using: str = "default") -> QuerySet:
             programme=F("case__programme"),
             organisation=F("case__organisation"),
             place=F("case__client__settlement"),
-            month=TruncMonth("session__held_on"),
             kind=F("session__kind"),
+            **{grain.period: period},
         )
         .annotate(minutes=Sum("session__duration_minutes"), lines=Count("id"))
         .order_by()
     )
 
 
-def _as_key(row: dict) -> tuple:
-    month = row["month"]
-    if hasattr(month, "date"):
-        month = month.date()
-    return (row["programme"], row["organisation"], row["place"], month, row["kind"])
+def _as_key(grain: Grain, row: dict) -> tuple:
+    period = row[grain.period]
+    if isinstance(period, datetime.datetime):
+        period = period.date()
+    return (grain.period, row["programme"], row["organisation"], row["place"], period, row["kind"])
 
 
 def differences(using: str = "default") -> list[tuple[tuple, tuple | None, tuple | None]]:
     """Every kept row that the lines disagree with: ``(key, (minutes, lines) kept, (minutes,
-    lines) from the lines)``, None where one side has no row. Empty when all is well."""
-    from .models import AttendedMinutes
-
-    live = {_as_key(row): (int(row["minutes"]), row["lines"]) for row in live_rows(using)}
-    kept = {
-        _as_key(row): (int(row["minutes"]), row["lines"])
-        for row in AttendedMinutes.objects.using(using).values(
-            "programme", "organisation", "place", "month", "kind", "minutes", "lines"
+    lines) from the lines)``, the key starting with the grain ("month" or "day"), None where
+    one side has no row. Empty when all is well."""
+    found = []
+    for grain in GRAINS:
+        live = {
+            _as_key(grain, row): (int(row["minutes"]), row["lines"])
+            for row in live_rows(grain, using)
+        }
+        kept = {
+            _as_key(grain, row): (int(row["minutes"]), row["lines"])
+            for row in _model(grain)
+            .objects.using(using)
+            .values("programme", "organisation", "place", grain.period, "kind", "minutes", "lines")
+        }
+        found += sorted(
+            (key, kept.get(key), live.get(key))
+            for key in kept.keys() | live.keys()
+            if kept.get(key) != live.get(key)
         )
-    }
-    return sorted(
-        (key, kept.get(key), live.get(key))
-        for key in kept.keys() | live.keys()
-        if kept.get(key) != live.get(key)
-    )
+    return found
 
 
 def rebuild(using: str = "default") -> None:
     """Replace every kept row with what the lines give (after a bulk load, or when a trigger
-    was missing), with the triggers' own statement over every line."""
+    was missing), with the triggers' own statements over every line."""
     with transaction.atomic(using=using), connections[using].cursor() as cursor:
-        cursor.execute(f"DELETE FROM {TABLE}")
-        cursor.execute(_change(sign=1, lines="casework_attendance a", where="TRUE"))
+        for grain in GRAINS:
+            cursor.execute(f"DELETE FROM {grain.table}")
+        for statement in _change(sign=1, lines="casework_attendance a", where="TRUE"):
+            cursor.execute(statement)
 
 
 def ensure(using: str = "default") -> bool:

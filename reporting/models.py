@@ -73,9 +73,9 @@ class Target(models.Model):
             )
 
 
-class AttendedMinutes(models.Model):
-    """The present attendance lines of one programme, partner, settlement, month and session
-    kind: their minutes and their number. Kept by the database itself (``reporting.kept``);
+class KeptMinutes(models.Model):
+    """The present attendance lines of one programme, partner, settlement, period and session
+    kind: their minutes and their number. Kept by PostgreSQL itself (``reporting.kept``);
     nothing in the application writes these rows, and they carry no history (the lines do)."""
 
     # No foreign key constraints: the rows follow the records, and a record's deletion must
@@ -87,11 +87,18 @@ class AttendedMinutes(models.Model):
         "casework.Organisation", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
     )
     place = models.CharField(max_length=100)
-    # The first day of the month the sessions were held in.
-    month = models.DateField()
     kind = models.CharField(max_length=12)
     minutes = models.BigIntegerField()
     lines = models.IntegerField()
+
+    class Meta:
+        abstract = True
+
+
+class AttendedMinutes(KeptMinutes):
+    """Per month: what a report reads for the months that are over."""
+
+    month = models.DateField()  # its first day
 
     class Meta:
         constraints = [
@@ -109,6 +116,28 @@ class AttendedMinutes(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation_id} {self.place} {self.month:%Y-%m} {self.kind}: {self.minutes}"
+
+
+class AttendedDayMinutes(KeptMinutes):
+    """Per day: what a report reads for the days of a month that is not over."""
+
+    day = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "day", "organisation", "place", "kind"],
+                name="attended_day_minutes_once_per_key",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["id"], condition=models.Q(lines=0), name="attended_day_minutes_emptied"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.place} {self.day} {self.kind}: {self.minutes}"
 
 
 # Generated reports and export jobs live in a module of their own.

@@ -21,11 +21,11 @@ participants the joins, not the aggregates, are what costs. Two things save pass
   indicator (PostgreSQL sorts each apart) and no column per indicator and day (the days are
   running sums of the people counted per first date).
 
-Where the database keeps an additive figure per month (``Measure.kept``: the attended minutes,
-``reporting.kept``), the whole months are read from those few rows, and only the days of the
-scope's own month, when it has not ended yet, from the records, in the same query (``UNION
-ALL``). The figures are the same; the hours of a whole programme no longer read its 590,000
-attendance lines.
+Where the database keeps an additive figure (``Measure.kept``: the attended minutes per month
+and per day, ``reporting.kept``), the figures are read from those few rows instead of the
+records: the months that are over per month, the days of the scope's own month per day, in
+one query (``UNION ALL``). The figures are the same; the hours of a whole programme no longer
+read its 590,000 attendance lines.
 
 So a base costs one query, whether its indicators add up or count distinct people and
 however many indicators share it. Only the public parts of an ``Indicator`` are used (its base
@@ -78,7 +78,7 @@ def figures_of(wanted: Iterable[Wanted], scope: Scope) -> dict[str, Figures]:
     for indicator, days in wanted:
         if additive(indicator):
             kept = indicator.measure.kept
-            key = ("additive", *indicator.base, indicator.measure.date, kept and kept.rows)
+            key = ("additive", *indicator.base, indicator.measure.date, kept and kept.months)
         else:
             # Distinct counts of the same thing (people) share their rows per person.
             key = ("distinct", *indicator.base, str(counted(indicator)))
@@ -319,21 +319,13 @@ def _whole_months_until(day: datetime.date) -> datetime.date | None:
     return previous.replace(day=1)
 
 
-def _kept_and_recent(
-    members: list[Wanted], scope: Scope, rows: QuerySet, columns: dict[str, object]
-) -> Iterator[dict]:
-    """The grouped rows of ``_additive`` with the whole months read from the figures the
-    database keeps (``Measure.kept``) and only the days of the scope's own month, when it has
-    not ended, from the records: one query (a ``UNION ALL``)."""
-    first = members[0][0].measure
-    kept = first.kept
-    last_kept = _whole_months_until(scope.as_of)
-    kept_rows = kept.rows(scope).filter(month__lte=last_kept)
-    if scope.organisation_ids is not None:
-        kept_rows = kept_rows.filter(organisation__in=scope.organisation_ids)
+def _kept(members: list[Wanted], scope: Scope, columns: dict[str, object]) -> Iterator[dict]:
+    """The grouped rows of ``_additive`` from the figures the database keeps (``Measure.kept``)
+    instead of the records: the months that are over from the rows per month, the days of the
+    scope's own month, when it is not over, from the rows per day. One query (a ``UNION
+    ALL``), a few hundred rows whatever the number of records."""
+    kept = members[0][0].measure.kept
     wheres = [indicator.measure.kept.where for indicator, _days in members]
-    if all(wheres):
-        kept_rows = kept_rows.filter(reduce(or_, wheres))
     kept_columns: dict[str, object] = {}
     for index, where in enumerate(wheres):
         # As in ``_rows_and_columns``: a lone indicator's rows are already its own.
@@ -342,24 +334,25 @@ def _kept_and_recent(
         if f"p{index}" in columns:
             # A sum over no rows is NULL where the count of ``_rows_and_columns`` is 0.
             kept_columns[f"p{index}"] = Coalesce(Sum(kept.records, filter=condition), 0)
-    # Named apart from the kept model's own fields (``values`` refuses to shadow them); a
-    # ``UNION`` takes its columns' names from its first query.
-    grouped = (
-        kept_rows.values(org=F("organisation"), kept_place=F("place"), kept_month=F("month"))
-        .annotate(**kept_columns)
-        .order_by()
-    )
-    if last_kept != scope.as_of.replace(day=1):
-        recent = (
-            rows.filter(**{f"{first.date}__gte": scope.as_of.replace(day=1)})
-            .values(
-                org=F(first.organisation), place=F(first.location), month=TruncMonth(first.date)
-            )
-            .annotate(**columns)
+
+    def grouped(rows: QuerySet, month) -> QuerySet:
+        if all(wheres):
+            rows = rows.filter(reduce(or_, wheres))
+        if scope.organisation_ids is not None:
+            rows = rows.filter(organisation__in=scope.organisation_ids)
+        # Named apart from the kept models' own fields (``values`` refuses to shadow them).
+        return (
+            rows.values(org=F("organisation"), kept_place=F("place"), kept_month=month)
+            .annotate(**kept_columns)
             .order_by()
         )
-        grouped = grouped.union(recent, all=True)
-    for row in grouped:
+
+    last_month = _whole_months_until(scope.as_of)
+    found = grouped(kept.months(scope).filter(month__lte=last_month), F("month"))
+    if last_month != scope.as_of.replace(day=1):
+        days = kept.days(scope).filter(day__gte=scope.as_of.replace(day=1), day__lte=scope.as_of)
+        found = found.union(grouped(days, TruncMonth("day")), all=True)
+    for row in found:
         row["place"] = row.pop("kept_place")
         row["month"] = row.pop("kept_month")
         yield row
@@ -371,7 +364,7 @@ def _additive(members: list[Wanted], scope: Scope) -> dict[str, Figures]:
     first = members[0][0].measure
     rows, conditions, columns = _rows_and_columns(members, scope)
     if first.kept is not None and kept_on(rows.db):
-        grouped = _kept_and_recent(members, scope, rows, columns)
+        grouped = _kept(members, scope, columns)
     else:
         grouped = (
             rows.values(

@@ -3,7 +3,6 @@
 computed from, and the hours indicators read them for whole months."""
 
 import datetime
-from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
@@ -17,7 +16,7 @@ from casework import services
 from casework.models import Attendance, Case, Client, Programme, Session
 from reporting import kept, passes
 from reporting.indicators import INDICATORS, Scope
-from reporting.models import AttendedMinutes
+from reporting.models import AttendedDayMinutes, AttendedMinutes
 from reporting.selectors import month_ends
 
 from ..conftest import new_client
@@ -32,13 +31,25 @@ pytestmark = [
 
 TODAY = timezone.localdate()
 LAST_MONTH = TODAY.replace(day=1) - datetime.timedelta(days=1)
+# A day of this month that is not its last (reports up to it read the kept days of the month).
+MID_MONTH = (
+    TODAY if (TODAY + datetime.timedelta(days=1)).day != 1 else TODAY - datetime.timedelta(days=1)
+)
 
 
 def kept_minutes() -> dict[tuple, tuple[int, int]]:
-    """``{(organisation id, place, month, kind): (minutes, lines)}`` as kept."""
+    """``{(organisation id, place, month, kind): (minutes, lines)}`` as kept per month."""
     return {
         (row.organisation_id, row.place, row.month, row.kind): (row.minutes, row.lines)
         for row in AttendedMinutes.objects.all()
+    }
+
+
+def kept_day_minutes() -> dict[tuple, tuple[int, int]]:
+    """``{(organisation id, place, day, kind): (minutes, lines)}`` as kept per day."""
+    return {
+        (row.organisation_id, row.place, row.day, row.kind): (row.minutes, row.lines)
+        for row in AttendedDayMinutes.objects.all()
     }
 
 
@@ -76,11 +87,18 @@ def test_a_recorded_sheet_keeps_the_minutes_of_the_present_per_settlement(world,
     ozd, putnok = two_places
     record(world, [ozd, putnok], minutes=90)
     record(world, [ozd, putnok], minutes=60, kind="counselling", absent=[putnok])
+    record(world, [ozd], minutes=30, kind="counselling", held_on=LAST_MONTH.replace(day=1))
     month = LAST_MONTH.replace(day=1)
     assert kept_minutes() == {
         (world.org.pk, "Ózd", month, "training"): (90, 1),
         (world.org.pk, "Putnok", month, "training"): (90, 1),
-        (world.org.pk, "Ózd", month, "counselling"): (60, 1),
+        (world.org.pk, "Ózd", month, "counselling"): (90, 2),
+    }
+    assert kept_day_minutes() == {
+        (world.org.pk, "Ózd", LAST_MONTH, "training"): (90, 1),
+        (world.org.pk, "Putnok", LAST_MONTH, "training"): (90, 1),
+        (world.org.pk, "Ózd", LAST_MONTH, "counselling"): (60, 1),
+        (world.org.pk, "Ózd", month, "counselling"): (30, 1),
     }
     assert AttendedMinutes.objects.get(place="Ózd", kind="training").programme_id == (
         world.programme.pk
@@ -128,6 +146,10 @@ def test_a_corrected_session_moves_its_minutes_to_its_new_month_kind_and_length(
         (world.org.pk, "Ózd", month, "counselling"): (45, 1),
         (world.org.pk, "Putnok", month, "counselling"): (45, 1),
     }
+    assert set(kept_day_minutes()) == {
+        (world.org.pk, "Ózd", TODAY, "counselling"),
+        (world.org.pk, "Putnok", TODAY, "counselling"),
+    }
     assert kept.differences() == []
 
 
@@ -149,18 +171,19 @@ def test_deleted_lines_and_sessions_leave_no_minutes_behind(world, two_places):
     Attendance.objects.filter(case=putnok, session=kept_session).delete()
     Session.objects.exclude(pk=kept_session.pk).delete()
     assert kept_minutes() == {(world.org.pk, "Ózd", LAST_MONTH.replace(day=1), "training"): (90, 1)}
+    assert kept_day_minutes() == {(world.org.pk, "Ózd", LAST_MONTH, "training"): (90, 1)}
     assert kept.differences() == []
 
 
 def test_a_rolled_back_sheet_leaves_the_kept_minutes_as_they_were(world, two_places):
     ozd, putnok = two_places
     record(world, [ozd])
-    before = kept_minutes()
+    before = kept_minutes(), kept_day_minutes()
     with pytest.raises(RuntimeError), transaction.atomic():
         record(world, [ozd, putnok], minutes=120)
-        assert kept_minutes() != before  # kept in the sheet's own transaction...
+        assert (kept_minutes(), kept_day_minutes()) != before  # kept in the sheet's transaction...
         raise RuntimeError
-    assert kept_minutes() == before  # ...and gone with it
+    assert (kept_minutes(), kept_day_minutes()) == before  # ...and gone with it
 
 
 def test_a_missing_trigger_is_put_back_and_the_figures_rebuilt_after_migrate(world, two_places):
@@ -261,21 +284,23 @@ def test_the_kept_minutes_equal_the_lines_after_any_sequence_of_changes(
             Attendance.objects.filter(pk=lines[n % len(lines)].pk).delete()
         assert kept.differences() == [], operation
     assert not AttendedMinutes.objects.filter(lines=0).exists()
+    assert not AttendedDayMinutes.objects.filter(lines=0).exists()
 
 
-def test_the_hours_read_whole_months_from_the_kept_minutes(world, two_places):
-    """Proved by changing a kept row: the report moves with it for last month, not for this
-    month's days, which are read from the lines."""
+def test_the_hours_are_read_from_the_kept_minutes_not_from_the_lines(world, two_places):
+    """Proved by changing kept rows: the report follows the row per month for last month and
+    the row per day for this month's days."""
     ozd, putnok = two_places
     record(world, [ozd, putnok], minutes=60)
-    record(world, [ozd], held_on=TODAY, minutes=30)
+    record(world, [ozd], held_on=MID_MONTH, minutes=30)
     AttendedMinutes.objects.filter(place="Putnok").update(minutes=600)
-    scope = Scope(programme=Programme.objects.get(pk=world.programme.pk), as_of=TODAY)
+    AttendedDayMinutes.objects.filter(place="Ózd", day=MID_MONTH).update(minutes=300)
+    scope = Scope(programme=Programme.objects.get(pk=world.programme.pk), as_of=MID_MONTH)
     total, places, series = passes.figures(
-        INDICATORS["training_hours"], scope, month_ends(LAST_MONTH, TODAY)
+        INDICATORS["training_hours"], scope, month_ends(LAST_MONTH, MID_MONTH)
     )
-    assert places == {(world.org.pk, "Ózd"): Decimal("1.5"), (world.org.pk, "Putnok"): 10}
-    assert series == [11, Decimal("11.5")] and total == Decimal("11.5")
+    assert places == {(world.org.pk, "Ózd"): 6, (world.org.pk, "Putnok"): 10}
+    assert series == [11, 16] and total == 16
 
 
 @pytest.mark.parametrize("as_of", ["month_end", "mid_month"], ids=str)
@@ -285,7 +310,7 @@ def test_the_hours_from_kept_months_equal_the_hours_from_the_lines(world, two_pl
         held_on = TODAY - datetime.timedelta(days=days_back)
         record(world, [ozd, putnok], held_on=held_on, minutes=minutes, absent=[putnok])
         record(world, [ozd, putnok], held_on=held_on, kind="counselling", minutes=minutes)
-    day = LAST_MONTH if as_of == "month_end" else TODAY - datetime.timedelta(days=20)
+    day = LAST_MONTH if as_of == "month_end" else MID_MONTH - datetime.timedelta(days=20)
     scope = Scope(programme=Programme.objects.get(pk=world.programme.pk), as_of=day)
     days = month_ends(TODAY - datetime.timedelta(days=100), day)
     for code in ("training_hours", "counselling_hours"):
@@ -297,3 +322,4 @@ def test_the_hours_from_kept_months_equal_the_hours_from_the_lines(world, two_pl
         )
         assert passes.figures(indicator, scope, days) == expected, code
     assert AttendedMinutes.objects.aggregate(minutes=Sum("minutes"))["minutes"] > 0
+    assert AttendedDayMinutes.objects.filter(day__gt=day).exists()  # later days: left out

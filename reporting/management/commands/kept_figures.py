@@ -35,10 +35,10 @@ class Command(BaseCommand):
             self.stdout.write(f"Missing triggers: {', '.join(sorted(missing))} (run migrate).")
         differences = kept.differences(database)
         for key, kept_value, live_value in differences:
-            programme, organisation, place, month, kind = key
+            grain, programme, organisation, place, period, kind = key
             self.stdout.write(
-                f"programme {programme}, organisation {organisation}, {place!r}, "
-                f"{month:%Y-%m}, {kind}: kept {kept_value}, lines {live_value}"
+                f"{grain} {period}, programme {programme}, organisation {organisation}, "
+                f"{place!r}, {kind}: kept {kept_value}, lines {live_value}"
             )
         if missing or differences:
             raise SystemExit(1)
