@@ -164,6 +164,17 @@ def test_a_case_moved_to_another_partner_takes_its_minutes_there(world, two_plac
     assert kept.differences() == []
 
 
+def test_one_statement_moving_many_cases_and_clients_moves_their_minutes(world, two_places):
+    ozd, putnok = two_places
+    record(world, [ozd, putnok])
+    record(world, [ozd, putnok], held_on=TODAY, kind="counselling")
+    moved = Case.objects.filter(organisation=world.org).update(organisation=world.other_org)
+    renamed = Client.objects.filter(settlement__in=["Ózd", "Putnok"]).update(settlement="Serényi")
+    assert moved == 2 and renamed == 2
+    assert {(key[0], key[1]) for key in kept_minutes()} == {(world.other_org.pk, "Serényi")}
+    assert kept.differences() == []
+
+
 def test_deleted_lines_and_sessions_leave_no_minutes_behind(world, two_places):
     ozd, putnok = two_places
     kept_session = record(world, [ozd, putnok])
