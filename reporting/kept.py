@@ -33,8 +33,9 @@ PostgreSQL only. The figures are for programme scale, which only PostgreSQL serv
 (the laptop demo) the reports read the lines, and this table stays empty. SQLite would also
 refuse every later migration that rebuilds a table the triggers read.
 
-After every ``migrate`` the triggers are installed again (``apps.py``), and the kept rows
-rebuilt from the lines when one was missing: the figures may have missed changes meanwhile.
+After every ``migrate`` the triggers are checked (``apps.py``): when one is missing or disabled,
+they are installed again and the kept rows rebuilt from the lines, since the figures may have
+missed changes meanwhile. A change to a trigger's SQL needs a migration that calls ``install``.
 """
 
 from __future__ import annotations
@@ -69,44 +70,69 @@ DAYS = Grain("reporting_attendeddayminutes", "day")
 GRAINS = (MONTHS, DAYS)
 
 
-def _change(
-    *,
-    sign: int,
-    lines: str,
-    where: str,
-    programme: str = "c.programme_id",
-    organisation: str = "c.organisation_id",
-    place: str = "cl.settlement",
-    held_on: str = "s.held_on",
-    kind: str = "s.kind",
-    minutes: str = "s.duration_minutes",
-) -> list[str]:
-    """The statements that add (``sign`` 1) or subtract (-1) the present lines of ``lines``
-    (an attendance table or transition table, aliased ``a``, joined to its session ``s``, case
-    ``c`` and client ``cl``) that meet ``where``, one per grain; the keyword arguments replace a
-    column with the value it had before a change."""
-    return [
-        f"""
-INSERT INTO {grain.table} ({grain.key}, minutes, lines)
-SELECT {programme}, {organisation}, {place}, {grain.of(held_on)}, {kind},
-       {sign} * SUM({minutes}), {sign} * COUNT(*)
-FROM {lines}
-JOIN casework_session s ON s.id = a.session_id
+_JOINS = """JOIN casework_session s ON s.id = a.session_id
 JOIN casework_case c ON c.id = a.case_id
-JOIN casework_client cl ON cl.id = c.client_id
-WHERE a.present AND ({where})
+JOIN casework_client cl ON cl.id = c.client_id"""
+
+
+@dataclass(frozen=True)
+class Lines:
+    """Present attendance lines to add (``sign`` 1) or take away (-1): ``source`` is a FROM
+    fragment with the lines as ``a`` (joined then to their session ``s``, case ``c`` and client
+    ``cl``); the other fields replace a column with the value it had before a change."""
+
+    sign: int
+    source: str
+    programme: str = "c.programme_id"
+    organisation: str = "c.organisation_id"
+    place: str = "cl.settlement"
+    held_on: str = "s.held_on"
+    kind: str = "s.kind"
+    minutes: str = "s.duration_minutes"
+
+
+def _change(*parts: Lines) -> list[str]:
+    """One statement per grain that applies every part at once: the parts' lines are grouped
+    per kept row, netted (a row whose change nets to nothing is not touched), and upserted in
+    the order of their keys, so that two transactions changing the same kept rows lock them
+    in the same order."""
+    statements = []
+    for grain in GRAINS:
+        selects = "\nUNION ALL\n".join(
+            f"SELECT {part.programme} AS programme_id, {part.organisation} AS organisation_id, "
+            f"{part.place} AS place, {grain.of(part.held_on)} AS period, {part.kind} AS kind, "
+            f"{part.sign} * {part.minutes} AS minutes, {part.sign} AS lines\n"
+            f"FROM {part.source}\n{_JOINS}\nWHERE a.present"
+            for part in parts
+        )
+        statements.append(f"""
+INSERT INTO {grain.table} ({grain.key}, minutes, lines)
+SELECT programme_id, organisation_id, place, period, kind, SUM(minutes), SUM(lines)
+FROM ({selects}) AS change
 GROUP BY 1, 2, 3, 4, 5
+HAVING SUM(minutes) <> 0 OR SUM(lines) <> 0
 ORDER BY 1, 2, 3, 4, 5
 ON CONFLICT ({grain.key}) DO UPDATE
 SET minutes = {grain.table}.minutes + excluded.minutes,
     lines = {grain.table}.lines + excluded.lines;
-"""
-        for grain in GRAINS
+""")
+    return statements
+
+
+def _lock(*sources: str) -> list[str]:
+    """Share-lock the sessions, cases and clients of the lines of ``sources`` before reading
+    them: a concurrent move of one of them (a client's new settlement, a corrected session)
+    then waits for this transaction's commit and sees its lines, or this waits for the move's
+    commit and reads the moved values. Without it each would miss the other's change."""
+    return [
+        f"PERFORM 1 FROM {source}\n{_JOINS}\nORDER BY cl.id, c.id, s.id FOR SHARE OF s, c, cl;"
+        for source in sources
     ]
 
 
-# Kept rows no line counts in any more (a partial index finds them: ``KeptMinutes.Meta``).
-_PRUNE = [f"DELETE FROM {grain.table} WHERE lines = 0;" for grain in GRAINS]
+# Kept rows no line counts in any more (a partial index finds them: ``KeptMinutes.Meta``). A
+# row with no lines but some minutes is wrong, and stays for ``kept_figures --check`` to report.
+_PRUNE = [f"DELETE FROM {grain.table} WHERE lines = 0 AND minutes = 0;" for grain in GRAINS]
 
 
 @dataclass(frozen=True)
@@ -147,35 +173,39 @@ def triggers() -> list[Trigger]:
     could be planned as a nested loop (34,000 rows: two minutes). An update that changed none
     of those columns (a journey transition saving its case) stops at the guard."""
     attendance = "casework_attendance a"
+    changed_lines = _differing("old_lines", "new_lines", LINE)
+    new_line_values = _differing("new_lines", "old_lines", LINE)
     return [
         Trigger(
             "reporting_kept_attendance_insert",
             "casework_attendance",
             "AFTER INSERT ON casework_attendance REFERENCING NEW TABLE AS new_lines "
             "FOR EACH STATEMENT",
-            [_change(sign=1, lines="new_lines a", where="TRUE")],
+            [_lock("new_lines a"), _change(Lines(1, "new_lines a"))],
         ),
         Trigger(
             "reporting_kept_attendance_delete",
             "casework_attendance",
             "AFTER DELETE ON casework_attendance REFERENCING OLD TABLE AS old_lines "
             "FOR EACH STATEMENT",
-            [_change(sign=-1, lines="old_lines a", where="TRUE"), _PRUNE],
+            [_lock("old_lines a"), _change(Lines(-1, "old_lines a")), _PRUNE],
         ),
         Trigger(
             "reporting_kept_attendance_update",
             "casework_attendance",
             _statement_update("casework_attendance", "old_lines", "new_lines"),
             [
-                _change(
-                    sign=-1, lines=f"{_differing('old_lines', 'new_lines', LINE)} a", where="TRUE"
-                ),
-                _change(
-                    sign=1, lines=f"{_differing('new_lines', 'old_lines', LINE)} a", where="TRUE"
-                ),
+                _lock(f"{changed_lines} a", f"{new_line_values} a"),
+                _change(Lines(-1, f"{changed_lines} a"), Lines(1, f"{new_line_values} a")),
                 _PRUNE,
             ],
             guard=_guard("old_lines", "new_lines", LINE),
+        ),
+        Trigger(
+            "reporting_kept_attendance_truncate",
+            "casework_attendance",
+            "AFTER TRUNCATE ON casework_attendance FOR EACH STATEMENT",
+            [[f"DELETE FROM {grain.table};" for grain in GRAINS]],
         ),
         Trigger(
             "reporting_kept_session_update",
@@ -183,23 +213,19 @@ def triggers() -> list[Trigger]:
             _statement_update("casework_session", "old_sessions", "new_sessions"),
             [
                 _change(
-                    sign=-1,
-                    lines=(
+                    Lines(
+                        -1,
                         f"{attendance} JOIN {_differing('old_sessions', 'new_sessions', SESSION)} "
-                        "o ON o.id = a.session_id"
+                        "o ON o.id = a.session_id",
+                        held_on="o.held_on",
+                        kind="o.kind",
+                        minutes="o.duration_minutes",
                     ),
-                    where="TRUE",
-                    held_on="o.held_on",
-                    kind="o.kind",
-                    minutes="o.duration_minutes",
-                ),
-                _change(
-                    sign=1,
-                    lines=(
+                    Lines(
+                        1,
                         f"{attendance} JOIN {_differing('new_sessions', 'old_sessions', SESSION)} "
-                        "n ON n.id = a.session_id"
+                        "n ON n.id = a.session_id",
                     ),
-                    where="TRUE",
                 ),
                 _PRUNE,
             ],
@@ -211,24 +237,20 @@ def triggers() -> list[Trigger]:
             _statement_update("casework_case", "old_cases", "new_cases"),
             [
                 _change(
-                    sign=-1,
-                    lines=(
+                    Lines(
+                        -1,
                         f"{attendance} JOIN {_differing('old_cases', 'new_cases', CASE)} "
                         "o ON o.id = a.case_id "
-                        "JOIN casework_client old_client ON old_client.id = o.client_id"
+                        "JOIN casework_client old_client ON old_client.id = o.client_id",
+                        programme="o.programme_id",
+                        organisation="o.organisation_id",
+                        place="old_client.settlement",
                     ),
-                    where="TRUE",
-                    programme="o.programme_id",
-                    organisation="o.organisation_id",
-                    place="old_client.settlement",
-                ),
-                _change(
-                    sign=1,
-                    lines=(
+                    Lines(
+                        1,
                         f"{attendance} JOIN {_differing('new_cases', 'old_cases', CASE)} "
-                        "n ON n.id = a.case_id"
+                        "n ON n.id = a.case_id",
                     ),
-                    where="TRUE",
                 ),
                 _PRUNE,
             ],
@@ -240,23 +262,19 @@ def triggers() -> list[Trigger]:
             _statement_update("casework_client", "old_clients", "new_clients"),
             [
                 _change(
-                    sign=-1,
-                    lines=(
+                    Lines(
+                        -1,
                         f"{attendance} JOIN casework_case moved ON moved.id = a.case_id "
                         f"JOIN {_differing('old_clients', 'new_clients', CLIENT)} "
-                        "o ON o.id = moved.client_id"
+                        "o ON o.id = moved.client_id",
+                        place="o.settlement",
                     ),
-                    where="TRUE",
-                    place="o.settlement",
-                ),
-                _change(
-                    sign=1,
-                    lines=(
+                    Lines(
+                        1,
                         f"{attendance} JOIN casework_case moved ON moved.id = a.case_id "
                         f"JOIN {_differing('new_clients', 'old_clients', CLIENT)} "
-                        "n ON n.id = moved.client_id"
+                        "n ON n.id = moved.client_id",
                     ),
-                    where="TRUE",
                 ),
                 _PRUNE,
             ],
@@ -296,7 +314,10 @@ def installed(using: str = "default") -> set[str]:
     """The names of the kept-figure triggers the database has."""
     with connections[using].cursor() as cursor:
         cursor.execute(
-            "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgname LIKE %s",
+            # A disabled trigger (ALTER TABLE ... DISABLE TRIGGER, a restore with triggers off)
+            # keeps nothing: it counts as missing.
+            "SELECT tgname FROM pg_trigger "
+            "WHERE NOT tgisinternal AND tgenabled <> 'D' AND tgname LIKE %s",
             ["reporting\\_kept\\_%"],
         )
         return {name for (name,) in cursor.fetchall()}
@@ -361,43 +382,58 @@ def differences(using: str = "default") -> list[tuple[tuple, tuple | None, tuple
     lines) from the lines)``, the key starting with the grain ("month" or "day"), None where
     one side has no row. Empty when all is well."""
     found = []
-    for grain in GRAINS:
-        live = {
-            _as_key(grain, row): (int(row["minutes"]), row["lines"])
-            for row in live_rows(grain, using)
-        }
-        kept = {
-            _as_key(grain, row): (int(row["minutes"]), row["lines"])
-            for row in _model(grain)
-            .objects.using(using)
-            .values("programme", "organisation", "place", grain.period, "kind", "minutes", "lines")
-        }
-        found += sorted(
-            (key, kept.get(key), live.get(key))
-            for key in kept.keys() | live.keys()
-            if kept.get(key) != live.get(key)
-        )
+    outermost = not connections[using].in_atomic_block
+    with transaction.atomic(using=using), connections[using].cursor() as cursor:
+        if outermost:
+            # One snapshot for the lines and the kept rows of both grains: a sheet committed
+            # between two reads would otherwise show as a difference.
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        for grain in GRAINS:
+            found += _differences(grain, using)
     return found
+
+
+def _differences(grain: Grain, using: str) -> list[tuple[tuple, tuple | None, tuple | None]]:
+    live = {
+        _as_key(grain, row): (int(row["minutes"]), row["lines"]) for row in live_rows(grain, using)
+    }
+    kept = {
+        _as_key(grain, row): (int(row["minutes"]), row["lines"])
+        for row in _model(grain)
+        .objects.using(using)
+        .values("programme", "organisation", "place", grain.period, "kind", "minutes", "lines")
+    }
+    return sorted(
+        (key, kept.get(key), live.get(key))
+        for key in kept.keys() | live.keys()
+        if kept.get(key) != live.get(key)
+    )
 
 
 def rebuild(using: str = "default") -> None:
     """Replace every kept row with what the lines give (after a bulk load, or when a trigger
     was missing), with the triggers' own statements over every line."""
     with transaction.atomic(using=using), connections[using].cursor() as cursor:
+        # Writers wait (their triggers upsert these tables) until the rebuilt rows commit; the
+        # lines they add after this point are theirs to add, and none is counted twice.
+        tables = ", ".join(grain.table for grain in GRAINS)
+        cursor.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")
         for grain in GRAINS:
             cursor.execute(f"DELETE FROM {grain.table}")
-        for statement in _change(sign=1, lines="casework_attendance a", where="TRUE"):
+        for statement in _change(Lines(1, "casework_attendance a")):
             cursor.execute(statement)
 
 
 def ensure(using: str = "default") -> bool:
-    """Install the triggers on a database that keeps the figures; when one was missing, rebuild
-    the kept rows too (the figures may have missed changes while it was). True when a rebuild
-    was needed. Run after ``migrate``."""
+    """On a database that keeps the figures, when a trigger is missing or disabled: install
+    them all and rebuild the kept rows (the figures may have missed changes meanwhile). True
+    when it did. Run after ``migrate``."""
     if not kept_on(using):
         return False
-    missing = expected() - installed(using)
+    if expected() <= installed(using):
+        # Nothing to do, and no lock taken: installing takes an exclusive lock on four busy
+        # tables. A change to a trigger's SQL comes with a migration that calls ``install``.
+        return False
     install(using)
-    if missing:
-        rebuild(using)
-    return bool(missing)
+    rebuild(using)
+    return True

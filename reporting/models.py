@@ -110,7 +110,9 @@ class AttendedMinutes(KeptMinutes):
         indexes = [
             # The rows no line counts in any more, which the triggers delete after a change.
             models.Index(
-                fields=["id"], condition=models.Q(lines=0), name="attended_minutes_emptied"
+                fields=["id"],
+                condition=models.Q(lines=0, minutes=0),
+                name="attended_minutes_emptied",
             )
         ]
 
@@ -132,7 +134,9 @@ class AttendedDayMinutes(KeptMinutes):
         ]
         indexes = [
             models.Index(
-                fields=["id"], condition=models.Q(lines=0), name="attended_day_minutes_emptied"
+                fields=["id"],
+                condition=models.Q(lines=0, minutes=0),
+                name="attended_day_minutes_emptied",
             )
         ]
 

@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
                 ('programme', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='casework.programme')),
             ],
             options={
-                'indexes': [models.Index(condition=models.Q(('lines', 0)), fields=['id'], name='attended_day_minutes_emptied')],
+                'indexes': [models.Index(condition=models.Q(('lines', 0), ('minutes', 0)), fields=['id'], name='attended_day_minutes_emptied')],
                 'constraints': [models.UniqueConstraint(fields=('programme', 'day', 'organisation', 'place', 'kind'), name='attended_day_minutes_once_per_key')],
             },
         ),
@@ -60,7 +60,7 @@ class Migration(migrations.Migration):
                 ('programme', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='casework.programme')),
             ],
             options={
-                'indexes': [models.Index(condition=models.Q(('lines', 0)), fields=['id'], name='attended_minutes_emptied')],
+                'indexes': [models.Index(condition=models.Q(('lines', 0), ('minutes', 0)), fields=['id'], name='attended_minutes_emptied')],
                 'constraints': [models.UniqueConstraint(fields=('programme', 'organisation', 'place', 'month', 'kind'), name='attended_minutes_once_per_key')],
             },
         ),
