@@ -19,8 +19,8 @@ from reporting.indicators import INDICATORS, Scope
 from reporting.models import AttendedDayMinutes, AttendedMinutes
 from reporting.selectors import month_ends
 
-from ..conftest import new_client
-from ..journey import approve_plan, complete_intake
+from ..esf import participant
+from ..journey import approve_plan
 from .figures import by_own_queries
 
 pytestmark = [
@@ -55,14 +55,13 @@ def kept_day_minutes() -> dict[tuple, tuple[int, int]]:
 
 
 def active_case(world, settlement: str) -> Case:
-    case = services.case_open(
-        user=world.worker,
-        client_id=new_client(world, settlement=settlement).pk,
-        programme_id=world.programme.pk,
-        opened_on=world.programme.starts_on,
+    """A participant living in ``settlement`` with an approved plan; the case opened on the
+    programme's first day, so any session in these tests may be recorded for it."""
+    case = participant(
+        world,
+        entry_on=world.programme.starts_on + datetime.timedelta(days=7),
+        settlement=settlement,
     )
-    complete_intake(case, world)
-    services.plan_save(user=world.mentor, case_id=case.pk, summary="G", client_agreed_on=TODAY)
     approve_plan(case, world)
     return case
 
