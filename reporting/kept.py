@@ -30,7 +30,7 @@ Writers to the same partner, settlement, period and kind wait for each other's c
 kept row; attendance is recorded a session at a time, so that wait is short.
 
 PostgreSQL only. The figures are for programme scale, which only PostgreSQL serves; on SQLite
-(the laptop demo) the reports read the lines, and this table stays empty. SQLite would also
+(the laptop demo) the reports read the lines, and these tables stay empty. SQLite would also
 refuse every later migration that rebuilds a table the triggers read.
 
 After every ``migrate`` the triggers are checked (``apps.py``): when one is missing or disabled,

@@ -310,7 +310,7 @@ def _distinct(members: list[Wanted], scope: Scope) -> dict[str, Figures]:
     return found
 
 
-def _whole_months_until(day: datetime.date) -> datetime.date | None:
+def _whole_months_until(day: datetime.date) -> datetime.date:
     """The first day of the last month that ended by ``day`` (``day``'s own month when it is
     its last day)."""
     if (day + datetime.timedelta(days=1)).month != day.month:
@@ -359,8 +359,8 @@ def _kept(members: list[Wanted], scope: Scope, columns: dict[str, object]) -> It
 
 
 def _additive(members: list[Wanted], scope: Scope) -> dict[str, Figures]:
-    """Counts of rows and sums over one base, grouped by place and month in one query (the
-    whole months from the kept figures where the measure has them)."""
+    """Counts of rows and sums over one base, grouped by place and month in one query (over the
+    figures the database keeps, where the measure has them, instead of the records)."""
     first = members[0][0].measure
     rows, conditions, columns = _rows_and_columns(members, scope)
     if first.kept is not None and kept_on(rows.db):
