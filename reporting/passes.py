@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import datetime
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from decimal import Decimal
 from functools import reduce
 from itertools import accumulate
@@ -49,8 +49,10 @@ from django.db import connections
 from django.db.models import Count, F, Min, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 
+from . import statements
 from .indicators import Indicator, Scope
 from .kept import kept_on
+from .statements import Statement
 
 Figures = tuple[object, dict, list]
 # An indicator and the days of its series (month ends, as ``selectors.month_ends`` gives them;
@@ -73,7 +75,8 @@ def figures(indicator: Indicator, scope: Scope, days: list[datetime.date] | None
 def figures_of(wanted: Iterable[Wanted], scope: Scope) -> dict[str, Figures]:
     """``figures`` of every indicator of ``wanted`` by its code, indicators that share their
     base answered together: one query per base (two for an aggregate that neither adds up nor
-    counts distinct values, a maximum or an average, which no indicator of the registry has)."""
+    counts distinct values, a maximum or an average, which no indicator of the registry has).
+    A pass's SQL is compiled once per process and scope (``reporting.statements``)."""
     passes: dict[tuple, list[Wanted]] = {}
     for indicator, days in wanted:
         if additive(indicator):
@@ -114,9 +117,26 @@ def _rows_and_columns(
     return rows, conditions, columns
 
 
-def _counts_for(row: dict, index: int, condition: Q | None) -> bool:
-    """Whether a group of a grouped query is one of indicator ``index``'s places."""
-    return condition is None or row[f"p{index}"] > 0
+def _counts_for(row: dict, index: int) -> bool:
+    """Whether a group of a grouped query is one of indicator ``index``'s places: it is when
+    some of its rows are the indicator's (``p<index>``), or when all rows are (no column)."""
+    records = f"p{index}"
+    return records not in row or row[records] > 0
+
+
+def _kept_statement(members: list[Wanted], scope: Scope, build) -> Statement:
+    """The statement of the pass of ``members`` in ``scope``, compiled by ``build`` the first
+    time (``reporting.statements``). Its SQL depends on the indicators (named by ``id``: the
+    registry's, or a test's own), on which of them have a series, and on the scope."""
+    indicators = tuple(indicator for indicator, _days in members)
+    key = (
+        tuple(map(id, indicators)),
+        tuple(bool(days) for _indicator, days in members),
+        scope.programme.pk,
+        scope.as_of,
+        scope.organisation_ids,
+    )
+    return statements.kept(key, indicators, build)
 
 
 def counted(indicator: Indicator) -> object | None:
@@ -128,9 +148,27 @@ def counted(indicator: Indicator) -> object | None:
     return None
 
 
-def _people(
-    members: list[Wanted], rows: QuerySet, conditions: list[Q | None]
-) -> tuple[dict, list[dict]]:
+def _people_statement(members: list[Wanted], scope: Scope) -> Statement:
+    """The query of ``_people``: the records grouped once per (place, person), read twice."""
+    rows, conditions, _columns = _rows_and_columns(members, scope)
+    measure = members[0][0].measure
+    per_place: dict[str, object] = {}
+    for index, ((indicator, _days), condition) in enumerate(zip(members, conditions, strict=True)):
+        per_place[f"f{index}"] = Min(indicator.measure.date, filter=condition)
+        if condition is not None:
+            per_place[f"a{index}"] = Count("pk", filter=condition)
+    grouped = (
+        rows.values(
+            org=F(measure.organisation), place=F(measure.location), person=counted(members[0][0])
+        )
+        .annotate(**per_place)
+        .order_by()
+    )
+    dated = [index for index, (_indicator, days) in enumerate(members) if days]
+    return _read_twice(grouped, dated, conditions)
+
+
+def _people(members: list[Wanted], found: list[dict]) -> tuple[dict, list[dict]]:
     """Distinct counts of the same thing (a person) over one base, in one query and without a
     ``COUNT(DISTINCT)`` per figure: the totals and the values at each day (``t<index>``,
     ``d<index>_<day index>``) and the rows per place (``org``, ``place``, ``v<index>``,
@@ -150,22 +188,10 @@ def _people(
     out, as ``COUNT(DISTINCT client)`` does. Counting per first date rather than per day asked
     keeps the query small: a column per indicator and day (49 for four years of month ends)
     was most of the dashboard's time, in the ORM and in the database alike; the days are
-    running sums of at most a few hundred dates here."""
-    measure = members[0][0].measure
-    per_place: dict[str, object] = {}
-    for index, ((indicator, _days), condition) in enumerate(zip(members, conditions, strict=True)):
-        per_place[f"f{index}"] = Min(indicator.measure.date, filter=condition)
-        if condition is not None:
-            per_place[f"a{index}"] = Count("pk", filter=condition)
-    grouped = (
-        rows.values(
-            org=F(measure.organisation), place=F(measure.location), person=counted(members[0][0])
-        )
-        .annotate(**per_place)
-        .order_by()
-    )
+    running sums of at most a few hundred dates here.
+
+    ``found`` are the rows of ``_people_statement``."""
     dated = [index for index, (_indicator, days) in enumerate(members) if days]
-    found = _read_twice(grouped, dated, conditions)
     values: dict[str, object] = {f"t{index}": 0 for index in range(len(members))}
     places = [row for row in found if row["per"] == "place"]
     people = [row for row in found if row["per"] == "person"]
@@ -188,12 +214,12 @@ def _people(
     return values, places
 
 
-def _read_twice(grouped: QuerySet, dated: list[int], conditions: list[Q | None]) -> list[dict]:
+def _read_twice(grouped: QuerySet, dated: list[int], conditions: list[Q | None]) -> Statement:
     """The two readings of ``_people``'s grouping, as one query (the ORM cannot group its
     aggregates again, so this one is written here around the SQL it compiles for
     ``grouped``): a ``WITH`` the database computes once, read per place and per person, the
-    two ``UNION ALL``-ed with ``per`` saying which is which. Run on the database ``grouped``
-    was routed to (a report may read a replica)."""
+    two ``UNION ALL``-ed with ``per`` saying which is which. Routed as ``grouped`` is, when it
+    runs (a report may read a replica)."""
     connection = connections[grouped.db]
     quote = connection.ops.quote_name
     try:
@@ -201,7 +227,7 @@ def _read_twice(grouped: QuerySet, dated: list[int], conditions: list[Q | None])
     except EmptyResultSet:
         # Rows that can match nothing (no organisation in scope, ``.none()``): the ORM answers
         # those without asking the database, and so does this.
-        return []
+        return Statement(grouped.model, connection.vendor, None, ())
     org, place, person, with_name = (quote(name) for name in ("org", "place", "person", "g"))
 
     def column(prefix: str, index: int) -> str:
@@ -218,6 +244,9 @@ def _read_twice(grouped: QuerySet, dated: list[int], conditions: list[Q | None])
         ]
 
     conditioned = [index for index, condition in enumerate(conditions) if condition is not None]
+    names = ["per", "org", "place", *(f"f{index}" for index in dated), "people"]
+    names += [f"v{index}" for index in range(len(conditions))]
+    names += [f"p{index}" for index in conditioned]
     per_place = [
         "'place'",
         org,
@@ -226,6 +255,10 @@ def _read_twice(grouped: QuerySet, dated: list[int], conditions: list[Q | None])
         "NULL",
         *people_counted(),
         *(f"SUM({column('a', index)})" for index in conditioned),
+    ]
+    # The first reading names the columns, as a ``UNION``'s first part does.
+    per_place = [
+        f"{expression} AS {quote(name)}" for expression, name in zip(per_place, names, strict=True)
     ]
     per_person = [
         "'person'",
@@ -252,12 +285,7 @@ def _read_twice(grouped: QuerySet, dated: list[int], conditions: list[Q | None])
     )
     if dated:
         sql += " GROUP BY " + ", ".join(column("f", index) for index in dated)
-    names = ["per", "org", "place", *(f"f{index}" for index in dated), "people"]
-    names += [f"v{index}" for index in range(len(conditions))]
-    names += [f"p{index}" for index in conditioned]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return Statement(grouped.model, connection.vendor, sql, tuple(params))
 
 
 def _as_date(value) -> datetime.date | None:
@@ -271,10 +299,13 @@ def _distinct(members: list[Wanted], scope: Scope) -> dict[str, Figures]:
     """Counts of distinct values over one base. Of people (``counted``): in one query
     (``_people``). Of anything else: the totals and the values at each day in one query, the
     values per place in another."""
-    rows, conditions, columns = _rows_and_columns(members, scope)
     if counted(members[0][0]) is not None:
-        values, grouped = _people(members, rows, conditions)
+        statement = _kept_statement(members, scope, lambda: _people_statement(members, scope))
+        values, grouped = _people(members, statement.rows())
     else:
+        # Compiled every time: no indicator of the registry has an aggregate that neither
+        # adds up nor counts distinct values.
+        rows, conditions, columns = _rows_and_columns(members, scope)
         first = members[0][0].measure
         grouped = (
             rows.values(org=F(first.organisation), place=F(first.location))
@@ -297,7 +328,7 @@ def _distinct(members: list[Wanted], scope: Scope) -> dict[str, Figures]:
     for row in grouped:
         key = (row["org"], row["place"] or "")
         for index, (indicator, _days) in enumerate(members):
-            if _counts_for(row, index, conditions[index]):
+            if _counts_for(row, index):
                 places[index][key] = indicator.measure.convert(row[f"v{index}"])
     found = {}
     for index, (indicator, days) in enumerate(members):
@@ -319,11 +350,12 @@ def _whole_months_until(day: datetime.date) -> datetime.date:
     return previous.replace(day=1)
 
 
-def _kept(members: list[Wanted], scope: Scope, columns: dict[str, object]) -> Iterator[dict]:
+def _kept(members: list[Wanted], scope: Scope, columns: dict[str, object]) -> QuerySet:
     """The grouped rows of ``_additive`` from the figures the database keeps (``Measure.kept``)
     instead of the records: the months that are over from the rows per month, the days of the
     scope's own month, when it is not over, from the rows per day. One query (a ``UNION
-    ALL``), a few hundred rows whatever the number of records."""
+    ALL``), a few hundred rows whatever the number of records. Its place and month are named
+    ``kept_place`` and ``kept_month``."""
     kept = members[0][0].measure.kept
     wheres = [indicator.measure.kept.where for indicator, _days in members]
     kept_columns: dict[str, object] = {}
@@ -352,39 +384,42 @@ def _kept(members: list[Wanted], scope: Scope, columns: dict[str, object]) -> It
     if last_month != scope.as_of.replace(day=1):
         days = kept.days(scope).filter(day__gte=scope.as_of.replace(day=1), day__lte=scope.as_of)
         found = found.union(grouped(days, TruncMonth("day")), all=True)
-    for row in found:
-        row["place"] = row.pop("kept_place")
-        row["month"] = row.pop("kept_month")
-        yield row
+    return found
+
+
+def _additive_statement(members: list[Wanted], scope: Scope) -> Statement:
+    """The query of ``_additive``: the rows grouped by place and month."""
+    first = members[0][0].measure
+    rows, _conditions, columns = _rows_and_columns(members, scope)
+    if first.kept is not None and kept_on(rows.db):
+        return Statement.of(_kept(members, scope, columns))
+    return Statement.of(
+        rows.values(
+            org=F(first.organisation),
+            place=F(first.location),
+            month=TruncMonth(first.date),
+        )
+        .annotate(**columns)
+        .order_by()
+    )
 
 
 def _additive(members: list[Wanted], scope: Scope) -> dict[str, Figures]:
     """Counts of rows and sums over one base, grouped by place and month in one query (over the
     figures the database keeps, where the measure has them, instead of the records)."""
-    first = members[0][0].measure
-    rows, conditions, columns = _rows_and_columns(members, scope)
-    if first.kept is not None and kept_on(rows.db):
-        grouped = _kept(members, scope, columns)
-    else:
-        grouped = (
-            rows.values(
-                org=F(first.organisation),
-                place=F(first.location),
-                month=TruncMonth(first.date),
-            )
-            .annotate(**columns)
-            .order_by()
-        )
+    statement = _kept_statement(members, scope, lambda: _additive_statement(members, scope))
     raw_totals: list[Decimal | int] = [0 for _member in members]
     raw_places: list[dict[tuple[int, str], Decimal | int]] = [{} for _member in members]
     raw_months: list[dict[datetime.date, Decimal | int]] = [{} for _member in members]
-    for row in grouped:
-        key = (row["org"], row["place"] or "")
-        month = row["month"]
+    for row in statement.rows():
+        # The kept figures name their place and month apart (``_kept``).
+        place = row["place"] if "place" in row else row["kept_place"]
+        month = row["month"] if "month" in row else row["kept_month"]
+        key = (row["org"], place or "")
         if isinstance(month, datetime.datetime):
             month = month.date()
         for index in range(len(members)):
-            if not _counts_for(row, index, conditions[index]):
+            if not _counts_for(row, index):
                 continue
             value = row[f"v{index}"] or 0
             raw_totals[index] += value
