@@ -10,7 +10,6 @@ import pytest
 from django.db.models import Q
 from django.utils import timezone
 
-from casework import services
 from casework.models import Gender, LabourMarketStatus, Programme
 from community import services as community
 from community.models import VisitKind
@@ -19,7 +18,6 @@ from reporting.indicators import GROUPS, INDICATORS, Scope, _distinct
 from reporting.selectors import month_ends
 
 from ..community.helpers import consultant, project_in, propose
-from ..conftest import new_client
 from ..esf import (
     FIRST,
     SECOND,
@@ -30,57 +28,9 @@ from ..esf import (
     settlements,
     years_before,
 )
-from ..journey import approve_plan, complete_intake
 from .figures import by_own_queries
 
 TODAY = timezone.localdate()
-
-
-@pytest.fixture
-def records(world):
-    """Sessions and events on days in three months and two places."""
-    days = [TODAY, TODAY - datetime.timedelta(days=40), TODAY - datetime.timedelta(days=75)]
-    cases = []
-    for settlement in ("Ózd", "Putnok"):
-        case = services.case_open(
-            user=world.worker,
-            client_id=new_client(world, settlement=settlement).pk,
-            programme_id=world.programme.pk,
-            # Opened (on paper) on the programme's first day: no date in this test predates it.
-            opened_on=world.programme.starts_on,
-        )
-        complete_intake(case, world)
-        services.plan_save(
-            user=world.mentor, case_id=case.pk, summary="G", client_agreed_on=days[2]
-        )
-        approve_plan(case, world)
-        cases.append(case)
-    for n, day in enumerate(days):
-        for kind in ("training", "counselling"):
-            services.session_record(
-                user=world.mentor,
-                kind=kind,
-                format="group",
-                topic="T",
-                held_on=day,
-                duration_minutes=45 + 15 * n,
-                attendance={cases[0].pk: True, cases[1].pk: n != 1},
-            )
-        event = community.event_create(
-            user=world.worker,
-            programme_id=world.programme.pk,
-            # The earliest event is a club: forums and events in general start apart.
-            kind="club" if n == 2 else "forum",
-            title="E",
-            settlement=["Ózd", "Putnok", "Ózd"][n],
-            held_on=day,
-        )
-        community.event_record_attendance(
-            user=world.worker,
-            event_id=event.pk,
-            client_ids=[cases[0].client_id],
-            guests=[("G", "Ózd")] * (n + 1),
-        )
 
 
 @pytest.mark.django_db

@@ -21,7 +21,6 @@ from reporting.selectors import month_ends
 from reporting.statements import Statement
 
 from .figures import by_own_queries
-from .test_passes__one_pass import records  # noqa: F401 (a fixture)
 
 TODAY = timezone.localdate()
 PAST = TODAY - datetime.timedelta(days=50)
@@ -131,9 +130,7 @@ def test_an_indicator_of_its_own_under_a_registry_code_is_not_given_the_registry
 
 
 @pytest.mark.django_db
-def test_a_scope_of_no_partner_asks_the_database_nothing(
-    world, records, django_assert_num_queries
-):
+def test_a_scope_of_no_partner_asks_the_database_nothing(world, records, django_assert_num_queries):
     scope = scope_of(world, organisation_ids=frozenset())
     for _time in ("compiled", "kept"):
         with django_assert_num_queries(0):
