@@ -124,19 +124,22 @@ def _counts_for(row: dict, index: int) -> bool:
     return records not in row or row[records] > 0
 
 
-def _kept_statement(members: list[Wanted], scope: Scope, build) -> Statement:
+def _compiled_once(
+    members: list[Wanted], scope: Scope, build, *, series: tuple[bool, ...] = ()
+) -> Statement:
     """The statement of the pass of ``members`` in ``scope``, compiled by ``build`` the first
     time (``reporting.statements``). Its SQL depends on the indicators (named by ``id``: the
-    registry's, or a test's own), on which of them have a series, and on the scope."""
+    registry's, or a test's own), on the scope and, for a distinct count, on which indicators
+    have a series (``series``)."""
     indicators = tuple(indicator for indicator, _days in members)
     key = (
         tuple(map(id, indicators)),
-        tuple(bool(days) for _indicator, days in members),
+        series,
         scope.programme.pk,
         scope.as_of,
         scope.organisation_ids,
     )
-    return statements.kept(key, indicators, build)
+    return statements.compiled(key, indicators, build)
 
 
 def counted(indicator: Indicator) -> object | None:
@@ -169,14 +172,15 @@ def _people_statement(members: list[Wanted], scope: Scope) -> Statement:
 
 
 def _people(members: list[Wanted], found: list[dict]) -> tuple[dict, list[dict]]:
-    """Distinct counts of the same thing (a person) over one base, in one query and without a
-    ``COUNT(DISTINCT)`` per figure: the totals and the values at each day (``t<index>``,
-    ``d<index>_<day index>``) and the rows per place (``org``, ``place``, ``v<index>``,
-    ``p<index>``, as the grouped query of ``_rows_and_columns`` gives them).
+    """Distinct counts of the same thing (a person) over one base, from the rows of one query
+    (``found``, of ``_people_statement``) and without a ``COUNT(DISTINCT)`` per figure: the
+    totals and the values at each day (``t<index>``, ``d<index>_<day index>``) and the rows
+    per place (``org``, ``place``, ``v<index>``, ``p<index>``, as the grouped query of
+    ``_rows_and_columns`` gives them).
 
-    The records are grouped once per (place, person), with ``f<index>``, the date of the
-    person's first record there that counts for indicator ``index``, and ``a<index>``, how
-    many of their records there count for it. That grouping is read twice:
+    In the query, the records are grouped once per (place, person), with ``f<index>``, the
+    date of the person's first record there that counts for indicator ``index``, and
+    ``a<index>``, how many of their records there count for it. That grouping is read twice:
 
     - per place, counting the people with a record that counts (``p<index>``, the records,
       says whether the place is one of the indicator's at all);
@@ -188,9 +192,7 @@ def _people(members: list[Wanted], found: list[dict]) -> tuple[dict, list[dict]]
     out, as ``COUNT(DISTINCT client)`` does. Counting per first date rather than per day asked
     keeps the query small: a column per indicator and day (49 for four years of month ends)
     was most of the dashboard's time, in the ORM and in the database alike; the days are
-    running sums of at most a few hundred dates here.
-
-    ``found`` are the rows of ``_people_statement``."""
+    running sums of at most a few hundred dates here."""
     dated = [index for index, (_indicator, days) in enumerate(members) if days]
     values: dict[str, object] = {f"t{index}": 0 for index in range(len(members))}
     places = [row for row in found if row["per"] == "place"]
@@ -244,9 +246,6 @@ def _read_twice(grouped: QuerySet, dated: list[int], conditions: list[Q | None])
         ]
 
     conditioned = [index for index, condition in enumerate(conditions) if condition is not None]
-    names = ["per", "org", "place", *(f"f{index}" for index in dated), "people"]
-    names += [f"v{index}" for index in range(len(conditions))]
-    names += [f"p{index}" for index in conditioned]
     per_place = [
         "'place'",
         org,
@@ -255,10 +254,6 @@ def _read_twice(grouped: QuerySet, dated: list[int], conditions: list[Q | None])
         "NULL",
         *people_counted(),
         *(f"SUM({column('a', index)})" for index in conditioned),
-    ]
-    # The first reading names the columns, as a ``UNION``'s first part does.
-    per_place = [
-        f"{expression} AS {quote(name)}" for expression, name in zip(per_place, names, strict=True)
     ]
     per_person = [
         "'person'",
@@ -285,7 +280,10 @@ def _read_twice(grouped: QuerySet, dated: list[int], conditions: list[Q | None])
     )
     if dated:
         sql += " GROUP BY " + ", ".join(column("f", index) for index in dated)
-    return Statement(grouped.model, connection.vendor, sql, tuple(params))
+    names = ["per", "org", "place", *(f"f{index}" for index in dated), "people"]
+    names += [f"v{index}" for index in range(len(conditions))]
+    names += [f"p{index}" for index in conditioned]
+    return Statement(grouped.model, connection.vendor, sql, tuple(params), tuple(names))
 
 
 def _as_date(value) -> datetime.date | None:
@@ -300,7 +298,10 @@ def _distinct(members: list[Wanted], scope: Scope) -> dict[str, Figures]:
     (``_people``). Of anything else: the totals and the values at each day in one query, the
     values per place in another."""
     if counted(members[0][0]) is not None:
-        statement = _kept_statement(members, scope, lambda: _people_statement(members, scope))
+        series = tuple(bool(days) for _indicator, days in members)
+        statement = _compiled_once(
+            members, scope, lambda: _people_statement(members, scope), series=series
+        )
         values, grouped = _people(members, statement.rows())
     else:
         # Compiled every time: no indicator of the registry has an aggregate that neither
@@ -407,7 +408,8 @@ def _additive_statement(members: list[Wanted], scope: Scope) -> Statement:
 def _additive(members: list[Wanted], scope: Scope) -> dict[str, Figures]:
     """Counts of rows and sums over one base, grouped by place and month in one query (over the
     figures the database keeps, where the measure has them, instead of the records)."""
-    statement = _kept_statement(members, scope, lambda: _additive_statement(members, scope))
+    # Its SQL is the same with a series or without (the months are added up here).
+    statement = _compiled_once(members, scope, lambda: _additive_statement(members, scope))
     raw_totals: list[Decimal | int] = [0 for _member in members]
     raw_places: list[dict[tuple[int, str], Decimal | int]] = [{} for _member in members]
     raw_months: list[dict[datetime.date, Decimal | int]] = [{} for _member in members]
