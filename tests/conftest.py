@@ -17,6 +17,7 @@ from casework.models import (
     TargetGroup,
 )
 from casework.roles import Role
+from reporting import statements
 
 from .factories import MembershipFactory, OrganisationFactory, ProgrammeFactory, staff
 
@@ -28,6 +29,14 @@ def english_unless_a_test_says_otherwise():
     """Every test starts in English, whatever language an earlier test left active."""
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def no_compiled_report_statements():
+    """Every test starts with no report SQL compiled (``reporting.statements``), whatever an
+    earlier test compiled: ids of rolled-back rows come back on SQLite, and a test's outcome
+    must not depend on which test ran before it."""
+    statements.forget()
 
 
 @dataclass

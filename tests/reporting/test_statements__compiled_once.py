@@ -1,6 +1,7 @@
 """A report pass's SQL is compiled once per process and scope (``reporting.statements``): a
 second report of the same scope compiles nothing and still reads the records as they are now,
-and a report of another day, other partners or another indicator gets a statement of its own."""
+and a report of another day, programme, partner or indicator gets a statement of its own.
+(``tests/conftest.py`` starts every test with no statement compiled.)"""
 
 import dataclasses
 import datetime
@@ -20,17 +21,12 @@ from reporting.routers import REPLICA, reading_reports
 from reporting.selectors import month_ends
 from reporting.statements import Statement
 
+from ..esf import other_organisation_participant
+from ..factories import ProgrammeFactory
 from .figures import by_own_queries
 
 TODAY = timezone.localdate()
 PAST = TODAY - datetime.timedelta(days=50)
-
-
-@pytest.fixture(autouse=True)
-def no_kept_statements():
-    statements.forget()
-    yield
-    statements.forget()
 
 
 @pytest.fixture
@@ -52,9 +48,24 @@ def every_indicator(scope: Scope) -> list:
     return [(indicator, [] if indicator.group else days) for indicator in INDICATORS.values()]
 
 
-def scope_of(world, as_of=TODAY, organisation_ids=None) -> Scope:
-    programme = Programme.objects.get(pk=world.programme.pk)
+def scope_of(world, as_of=TODAY, organisation_ids=None, programme=None) -> Scope:
+    programme = programme or Programme.objects.get(pk=world.programme.pk)
     return Scope(programme=programme, as_of=as_of, organisation_ids=organisation_ids)
+
+
+def as_asked_one_by_one(found: dict, scope: Scope) -> None:
+    """Every indicator's figures in ``found`` are those its own queries give, of the same types
+    (an integer count stays an integer, hours stay decimals)."""
+    for code, indicator in INDICATORS.items():
+        days = [] if indicator.group else month_ends(scope.programme.starts_on, scope.as_of)
+        expected = by_own_queries(indicator, scope, days)
+        assert found[code] == expected, code
+        total, places, series = found[code]
+        assert type(total) is type(expected[0]), code
+        assert [type(value) for value in places.values()] == [
+            type(value) for value in expected[1].values()
+        ], code
+        assert [type(value) for value in series] == [type(value) for value in expected[2]], code
 
 
 @pytest.mark.django_db
@@ -86,28 +97,40 @@ def test_a_second_report_of_a_scope_compiles_nothing_and_counts_the_records_adde
     assert second["counselling_hours"][0] == first["counselling_hours"][0] + hours.measure.convert(
         90
     )
-    for code, indicator in INDICATORS.items():
-        days = [] if indicator.group else month_ends(scope.programme.starts_on, TODAY)
-        assert second[code] == by_own_queries(indicator, scope, days), code
+    as_asked_one_by_one(second, scope)
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("other", ["an earlier day", "one partner", "the other partner"])
+@pytest.mark.parametrize(
+    "other", ["an earlier month", "the day before", "one partner", "another programme"]
+)
 def test_a_report_of_another_scope_is_compiled_for_that_scope(world, records, other):
     passes.figures_of(every_indicator(scope_of(world)), scope_of(world))
     kept = statements.size()
     scope = {
-        "an earlier day": scope_of(world, as_of=PAST),
+        "an earlier month": scope_of(world, as_of=PAST),
+        # The records include sessions held today: the day before counts fewer hours.
+        "the day before": scope_of(world, as_of=TODAY - datetime.timedelta(days=1)),
         "one partner": scope_of(world, organisation_ids=frozenset({world.org.pk})),
-        "the other partner": scope_of(world, organisation_ids=frozenset({world.other_org.pk})),
+        "another programme": scope_of(world, programme=ProgrammeFactory()),
     }[other]
 
     found = passes.figures_of(every_indicator(scope), scope)
 
     assert statements.size() > kept
-    for code, indicator in INDICATORS.items():
-        days = [] if indicator.group else month_ends(scope.programme.starts_on, scope.as_of)
-        assert found[code] == by_own_queries(indicator, scope, days), code
+    as_asked_one_by_one(found, scope)
+
+
+@pytest.mark.django_db
+def test_each_partner_of_a_consortium_gets_its_own_figures_from_a_warm_cache(world, records):
+    other_organisation_participant(world, entry_on=PAST, today=TODAY)
+    own = scope_of(world, organisation_ids=frozenset({world.org.pk}))
+    other = scope_of(world, organisation_ids=frozenset({world.other_org.pk}))
+    for scope in (own, other, own, other):
+        found = passes.figures_of(every_indicator(scope), scope)
+        as_asked_one_by_one(found, scope)
+    assert passes.figures(INDICATORS["participants"], own)[0] == 2
+    assert passes.figures(INDICATORS["participants"], other)[0] == 1
 
 
 @pytest.mark.django_db
@@ -132,14 +155,14 @@ def test_an_indicator_of_its_own_under_a_registry_code_is_not_given_the_registry
 @pytest.mark.django_db
 def test_a_scope_of_no_partner_asks_the_database_nothing(world, records, django_assert_num_queries):
     scope = scope_of(world, organisation_ids=frozenset())
-    for _time in ("compiled", "kept"):
+    for _time in ("first", "second"):
         with django_assert_num_queries(0):
             found = passes.figures_of(every_indicator(scope), scope)
         assert all(total == 0 and places == {} for total, places, _series in found.values())
 
 
 def built(vendor: str = "") -> tuple[list, object]:
-    """A ``build`` for ``statements.kept`` that notes each call."""
+    """A ``build`` for ``statements.compiled`` that notes each call."""
     calls = []
 
     def build() -> Statement:
@@ -149,29 +172,29 @@ def built(vendor: str = "") -> tuple[list, object]:
     return calls, build
 
 
-def test_the_kept_statements_are_bounded_the_least_recently_used_out_first(monkeypatch):
+def test_the_compiled_statements_are_bounded_the_least_recently_used_out_first(monkeypatch):
     monkeypatch.setattr(statements, "CAPACITY", 2)
     calls, build = built()
-    statements.kept("a", None, build)
-    statements.kept("b", None, build)
-    statements.kept("a", None, build)  # "a" is now the more recently used
-    statements.kept("c", None, build)  # so "b" goes
+    statements.compiled("a", None, build)
+    statements.compiled("b", None, build)
+    statements.compiled("a", None, build)  # "a" is now the more recently used
+    statements.compiled("c", None, build)  # so "b" goes
     assert len(calls) == 3 and statements.size() == 2
 
-    statements.kept("a", None, build)
+    statements.compiled("a", None, build)
     assert len(calls) == 3
-    statements.kept("b", None, build)
+    statements.compiled("b", None, build)
     assert len(calls) == 4
 
 
 def test_a_statement_compiled_for_another_database_vendor_is_compiled_again():
     calls, build = built(vendor="oracle")
-    statements.kept("a", None, build)
-    statements.kept("a", None, build)
+    statements.compiled("a", None, build)
+    statements.compiled("a", None, build)
     assert len(calls) == 2
 
 
-def test_a_kept_statement_runs_where_its_reads_are_routed_when_it_runs(monkeypatch, settings):
+def test_a_compiled_statement_runs_where_its_reads_are_routed_when_it_runs(monkeypatch, settings):
     statement = Statement(Case, connection.vendor, "SELECT 1", ())
     monkeypatch.setitem(settings.DATABASES, REPLICA, {"ENGINE": "django.db.backends.postgresql"})
     with override_settings(DATABASE_ROUTERS=["reporting.routers.ReportReplicaRouter"]):
