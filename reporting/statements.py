@@ -115,7 +115,7 @@ def compiled(key: Hashable, owners: object, build: Callable[[], Statement]) -> S
 
 
 def forget() -> None:
-    """Drop every kept statement (tests that count compilations start from none)."""
+    """Drop every kept statement (every test starts from none: ``tests/conftest.py``)."""
     with _lock:
         _statements.clear()
 
