@@ -1,6 +1,7 @@
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
 from django.utils import timezone, translation
 
 from casework import services
@@ -19,9 +20,18 @@ from casework.models import (
 from casework.roles import Role
 from reporting import statements
 
+from . import clock
 from .factories import MembershipFactory, OrganisationFactory, ProgrammeFactory, staff
 
+# Before anything takes a date: the whole run lives on one local day (tests/clock.py). This
+# module is the first of the tests that pytest imports.
+clock.start(settings.TIME_ZONE)
+
 TODAY = timezone.localdate()
+
+
+def pytest_unconfigure(config):
+    clock.stop()
 
 
 @pytest.fixture(autouse=True)

@@ -5,6 +5,11 @@ the test's own so that test runs sharing one Redis never hear each other."""
 import os
 
 from config.settings.test import *  # noqa: F403
+from tests import clock
+
+# The server lives on the clock of the test run that started it (tests/clock.py).
+if os.environ.get(clock.RUN_CLOCK):
+    clock.start(TIME_ZONE)  # noqa: F405
 
 WHITENOISE_USE_FINDERS = True
 

@@ -19,6 +19,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 
+from .. import clock
+
 ROOT = Path(__file__).resolve().parents[2]
 LISTENING = re.compile(r"Listening on TCP address 127\.0\.0\.1:(\d+)")
 # A fixed, valid CSRF secret: the test sends it as the cookie and as the form token.
@@ -100,6 +102,7 @@ def daphnes(count: int = 1, *, redis_url: str | None = None) -> Iterator[list[Da
         "DATABASE_URL": database_url(),
         "SECRET_KEY": settings.SECRET_KEY,
         "PYTHONUNBUFFERED": "1",
+        **clock.for_a_process_started_now(),
     }
     env.pop("REDIS_URL", None)
     if redis_url:
