@@ -43,6 +43,12 @@ def organisation_of(user) -> Organisation | None:
     return profile.organisation if profile else None
 
 
+def organisation_id_of(user) -> int | None:
+    """The key of the user's organisation, for a filter: no query beyond the user's profile."""
+    profile = getattr(user, "staff_profile", None) if user.is_authenticated else None
+    return profile.organisation_id if profile else None
+
+
 def cases_visible_to(user, *, break_glass: bool = True) -> QuerySet[Case]:
     """The cases ``user`` may see: a mentor their assigned cases; a social worker and a supervisor
     the cases of their organisation. A programme admin sees aggregates only, never case files.

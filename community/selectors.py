@@ -5,7 +5,12 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import ngettext
 
-from casework.selectors import cases_visible_to, clients_visible_to, organisation_of
+from casework.selectors import (
+    cases_visible_to,
+    clients_visible_to,
+    organisation_id_of,
+    organisation_of,
+)
 from kernel.errors import NotFound
 
 from .models import (
@@ -26,10 +31,10 @@ User = get_user_model()
 
 def events_visible_to(user) -> QuerySet[CommunityEvent]:
     """Staff see the events of their own organisation."""
-    organisation = organisation_of(user) if user.is_authenticated else None
-    if organisation is None or not user.has_perm("casework.view_case"):
+    organisation_id = organisation_id_of(user)
+    if organisation_id is None or not user.has_perm("casework.view_case"):
         return CommunityEvent.objects.none()
-    return CommunityEvent.objects.filter(organisation=organisation)
+    return CommunityEvent.objects.filter(organisation_id=organisation_id)
 
 
 def event_list(*, user) -> QuerySet[CommunityEvent]:
@@ -66,11 +71,10 @@ def event_detail(*, user, event_id: int) -> CommunityEvent:
 
 
 def events_of_client(*, user, client_id: int) -> QuerySet[CommunityEvent]:
-    """The events a client attended, as far as the user may see them."""
-    client = clients_visible_to(user).filter(pk=client_id).first()
-    if client is None:
-        return CommunityEvent.objects.none()
-    return events_visible_to(user).filter(attendees__client=client).order_by("-held_on")
+    """The events a client attended, as far as the user may see them (both the client and the
+    event: one statement, the client's scope a subquery of it)."""
+    client = clients_visible_to(user).filter(pk=client_id).values("pk")
+    return events_visible_to(user).filter(attendees__client__in=client).order_by("-held_on")
 
 
 # --------------------------------------------------------------------------------------------

@@ -136,3 +136,23 @@ def test_the_attendance_sheet_page_records_clients_and_guests(world, client):
     assert response.status_code == 302
     assert event.attendees.count() == 3
     assert client.get(reverse("community:event_list")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_clients_events_are_those_of_the_users_organisation_and_only_of_a_client_in_scope(
+    world,
+):
+    anna = new_client(world)
+    ours = make_event(world, title="A mi fórumunk")
+    theirs = make_event(world, user=world.other_worker, title="Az ő fórumuk")
+    services.event_record_attendance(
+        user=world.worker, event_id=ours.pk, client_ids=[anna.pk], guests=[]
+    )
+    # Anna went to the other organisation's forum too (written as the sheet would be).
+    EventAttendee.objects.create(event=theirs, client=anna)
+
+    assert list(selectors.events_of_client(user=world.worker, client_id=anna.pk)) == [ours]
+    # The other organisation's staff do not see Anna, so they see none of her events, not even
+    # their own forum's line.
+    assert list(selectors.events_of_client(user=world.other_worker, client_id=anna.pk)) == []
+    assert list(selectors.events_of_client(user=world.worker, client_id=anna.pk + 999)) == []
