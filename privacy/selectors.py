@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 
 from django.db.models import (
     Case,
@@ -148,23 +149,37 @@ NOT_RECORDED = "not_recorded"
 
 
 def special_answer_counts(
-    *, category: str, clients: QuerySet, min_cell: int = SMALL_CELL
-) -> dict[str, int | None]:
-    """How many of ``clients`` (a queryset of ``casework.Client``) gave each answer about
-    ``category``, for aggregate reports: ``{"yes": n, "no": n, "declined": n, "not_recorded":
-    n}``. A count between 1 and ``min_cell - 1`` is ``None`` (suppressed); when that leaves a
-    single suppressed cell, the next smallest is suppressed too, so that the total cannot give
-    it back. When every other cell is zero, a zero is suppressed with it: the number of
-    participants is published beside the breakdown, and with only zeros around it a hidden
-    cell would be that number. Two queries."""
-    found = dict(
-        SpecialCategoryRecord.objects.filter(client__in=clients, category=category)
-        .values_list("answer")
+    *, categories: Iterable[str], clients: QuerySet, min_cell: int = SMALL_CELL
+) -> dict[str, dict[str, int | None]]:
+    """How many of ``clients`` (a queryset of ``casework.Client``) gave each answer about each
+    of ``categories``, for aggregate reports: ``{category: {"yes": n, "no": n, "declined": n,
+    "not_recorded": n}}``. A count between 1 and ``min_cell - 1`` is ``None`` (suppressed); when
+    that leaves a single suppressed cell in a category, the next smallest is suppressed too, so
+    that the total cannot give it back. When every other cell is zero, a zero is suppressed with
+    it: the number of participants is published beside the breakdown, and with only zeros
+    around it a hidden cell would be that number. Two queries, however many categories: the
+    answers, and the clients."""
+    categories = list(categories)
+    if not categories:
+        return {}
+    found: dict[str, dict[str, int]] = {category: {} for category in categories}
+    answers = (
+        SpecialCategoryRecord.objects.filter(client__in=clients, category__in=categories)
+        .values_list("category", "answer")
         .annotate(n=Count("id"))
         .order_by()
     )
+    for category, answer, n in answers:
+        found[category][answer] = n
+    clients_counted = clients.count()
+    return {
+        category: _suppressed(found[category], clients_counted, min_cell) for category in categories
+    }
+
+
+def _suppressed(found: dict[str, int], clients_counted: int, min_cell: int) -> dict:
     cells: dict[str, int | None] = {answer: found.get(answer, 0) for answer in Answer.values}
-    cells[NOT_RECORDED] = clients.count() - sum(found.values())
+    cells[NOT_RECORDED] = clients_counted - sum(found.values())
     small = [k for k, n in cells.items() if n and n < min_cell]
     if len(small) == 1:
         others = sorted((n, k) for k, n in cells.items() if n and k not in small)

@@ -4,11 +4,15 @@ import pytest
 
 from casework.models import Client
 from privacy.models import SpecialCategoryRecord
-from privacy.selectors import special_answer_counts
+from privacy.selectors import special_answer_counts as answer_counts
 
 from ..conftest import new_client
 
 pytestmark = pytest.mark.django_db
+
+
+def special_answer_counts(*, category, clients):
+    return answer_counts(categories=[category], clients=clients)[category]
 
 
 def _clients(world, answers):
@@ -53,3 +57,23 @@ def test_a_small_cell_among_zeros_is_hidden_with_a_zero_so_the_participant_count
 def test_no_participants_show_zeros(world):
     counts = special_answer_counts(category="ethnicity", clients=Client.objects.none())
     assert counts == {"yes": 0, "no": 0, "declined": 0, "not_recorded": 0}
+
+
+def test_each_category_is_counted_and_suppressed_on_its_own_in_the_same_two_queries(
+    world, django_assert_num_queries
+):
+    clients = _clients(world, ["yes"] * 6 + ["no"] * 2 + [None] * 7)
+    for client in clients.order_by("pk")[:9]:
+        SpecialCategoryRecord.objects.create(client=client, category="disability", answer="no")
+    with django_assert_num_queries(2):
+        counts = answer_counts(categories=["ethnicity", "disability"], clients=clients)
+    assert counts == {
+        # Two "no" are suppressed, and the next smallest (six "yes") with them.
+        "ethnicity": {"yes": None, "no": None, "declined": 0, "not_recorded": 7},
+        "disability": {"yes": 0, "no": 9, "declined": 0, "not_recorded": 6},
+    }
+
+
+def test_no_category_asks_nothing(world, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert answer_counts(categories=[], clients=Client.objects.all()) == {}
