@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from audit import registry
 from audit.selectors import Filters
 from casework.journey import Stage
+from web.forms import ModelChoiceField
 
 ALL = [("", _("all"))]
 
@@ -41,7 +42,7 @@ class QuickSelect(forms.Select):
 
 
 class AuditFilterForm(forms.Form):
-    user = forms.ModelChoiceField(
+    user = ModelChoiceField(
         queryset=get_user_model().objects.none(),
         required=False,
         label=_("user"),

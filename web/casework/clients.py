@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from casework import selectors, services
 from kernel.errors import InvalidInput, NotFound, ServiceError
-from web.forms import DateInput, attach_errors
+from web.forms import DateInput, ModelChoiceField, attach_errors
 
 
 class ClientSearchForm(forms.Form):
@@ -27,7 +27,7 @@ class ClientSearchForm(forms.Form):
 
 
 class OpenCaseForm(forms.Form):
-    programme = forms.ModelChoiceField(label=gettext_lazy("programme"), queryset=None)
+    programme = ModelChoiceField(label=gettext_lazy("programme"), queryset=None)
     opened_on = forms.DateField(
         label=gettext_lazy("intake date"),
         required=False,

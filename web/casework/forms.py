@@ -29,7 +29,7 @@ from casework.models import (
     TargetGroup,
 )
 from casework.services import CLIENT_FIELDS
-from web.forms import DateInput
+from web.forms import DateInput, ModelChoiceField, ModelMultipleChoiceField
 from web.templatetags.lepes import person
 
 
@@ -53,7 +53,7 @@ class ClientForm(forms.ModelForm):
 class IntakeForm(ClientForm):
     """Register a client and open their case in one go: the first screen of an intake."""
 
-    programme = forms.ModelChoiceField(label=_("programme"), queryset=None)
+    programme = ModelChoiceField(label=_("programme"), queryset=None)
     opened_on = forms.DateField(
         label=_("intake date"),
         required=False,
@@ -96,7 +96,7 @@ class ConsentForm(forms.Form):
 
 
 class AssignMentorForm(forms.Form):
-    mentor = forms.ModelChoiceField(label=_("mentor"), queryset=None)
+    mentor = ModelChoiceField(label=_("mentor"), queryset=None)
 
     def __init__(self, *args, mentors=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -192,10 +192,10 @@ class GroupSessionForm(forms.Form):
     duration_minutes = forms.IntegerField(
         label=_("duration (minutes)"), min_value=10, max_value=600, initial=90
     )
-    present = forms.ModelMultipleChoiceField(
+    present = ModelMultipleChoiceField(
         label=_("present"), queryset=None, widget=forms.CheckboxSelectMultiple, required=False
     )
-    absent = forms.ModelMultipleChoiceField(
+    absent = ModelMultipleChoiceField(
         label=_("registered but absent"),
         queryset=None,
         widget=forms.CheckboxSelectMultiple,
@@ -231,7 +231,7 @@ class ScreeningForm(forms.Form):
         label=_("status"), choices=ScreeningStatus.choices, widget=forms.RadioSelect
     )
     screened_on = forms.DateField(label=_("date"), widget=DateInput())
-    referred_to = forms.ModelChoiceField(label=_("referred to"), queryset=None, required=False)
+    referred_to = ModelChoiceField(label=_("referred to"), queryset=None, required=False)
 
     def __init__(self, *args, partners=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -321,7 +321,7 @@ class EntryRecordForm(forms.Form):
 
 
 class ReferralForm(forms.Form):
-    partner = forms.ModelChoiceField(label=_("partner organisation"), queryset=None)
+    partner = ModelChoiceField(label=_("partner organisation"), queryset=None)
     purpose = forms.CharField(label=_("purpose"), max_length=200)
 
     def __init__(self, *args, partners=None, **kwargs):
@@ -340,13 +340,13 @@ class CaseFilterForm(forms.Form):
     stage = forms.ChoiceField(
         label=_("stage"), choices=[("", _("all")), *Stage.choices], required=False
     )
-    mentor = forms.ModelChoiceField(
+    mentor = ModelChoiceField(
         label=_("mentor"),
         queryset=None,
         required=False,
         empty_label=pgettext_lazy("any mentor", "all"),
     )
-    programme = forms.ModelChoiceField(
+    programme = ModelChoiceField(
         label=_("programme"), queryset=None, required=False, empty_label=_("all")
     )
 

@@ -2,11 +2,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from community.models import EventKind, MeasureStatus, VisitKind
-from web.forms import DateInput
+from web.forms import DateInput, ModelChoiceField, ModelMultipleChoiceField
 
 
 class EventForm(forms.Form):
-    programme = forms.ModelChoiceField(label=_("programme"), queryset=None)
+    programme = ModelChoiceField(label=_("programme"), queryset=None)
     kind = forms.ChoiceField(label=_("kind"), choices=EventKind.choices)
     title = forms.CharField(label=_("title"), max_length=200)
     settlement = forms.CharField(label=_("settlement"), max_length=100)
@@ -19,7 +19,7 @@ class EventForm(forms.Form):
 
 
 class AttendanceSheetForm(forms.Form):
-    clients = forms.ModelMultipleChoiceField(
+    clients = ModelMultipleChoiceField(
         label=_("clients present"),
         queryset=None,
         required=False,
@@ -51,7 +51,7 @@ class AttendanceSheetForm(forms.Form):
 
 
 class FieldVisitForm(forms.Form):
-    programme = forms.ModelChoiceField(label=_("programme"), queryset=None)
+    programme = ModelChoiceField(label=_("programme"), queryset=None)
     kind = forms.ChoiceField(
         label=_("kind"), choices=VisitKind.choices, widget=forms.RadioSelect, initial="visit"
     )
@@ -72,7 +72,7 @@ class FieldVisitForm(forms.Form):
     follow_up = forms.CharField(
         label=_("follow-up actions"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    clients = forms.ModelMultipleChoiceField(
+    clients = ModelMultipleChoiceField(
         label=_("clients concerned (optional)"),
         queryset=None,
         required=False,
@@ -93,7 +93,7 @@ class FieldVisitForm(forms.Form):
 
 
 class MicroProjectForm(forms.Form):
-    programme = forms.ModelChoiceField(label=_("programme"), queryset=None)
+    programme = ModelChoiceField(label=_("programme"), queryset=None)
     title = forms.CharField(label=_("title"), max_length=200)
     description = forms.CharField(
         label=_("description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -102,9 +102,7 @@ class MicroProjectForm(forms.Form):
     budget = forms.DecimalField(label=_("budget"), required=False, min_value=0, decimal_places=2)
     starts_on = forms.DateField(label=_("start"), widget=DateInput())
     ends_on = forms.DateField(label=_("end"), widget=DateInput())
-    responsible = forms.ModelChoiceField(
-        label=_("responsible person"), queryset=None, required=False
-    )
+    responsible = ModelChoiceField(label=_("responsible person"), queryset=None, required=False)
 
     def __init__(self, *args, programmes=None, people=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -135,7 +133,7 @@ class MilestoneForm(forms.Form):
 
 
 class ResponsibleForm(forms.Form):
-    responsible = forms.ModelChoiceField(label=_("responsible person"), queryset=None)
+    responsible = ModelChoiceField(label=_("responsible person"), queryset=None)
 
     def __init__(self, *args, people=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -144,7 +142,7 @@ class ResponsibleForm(forms.Form):
 
 
 class MeetingForm(forms.Form):
-    programme = forms.ModelChoiceField(label=_("programme"), queryset=None)
+    programme = ModelChoiceField(label=_("programme"), queryset=None)
     title = forms.CharField(label=_("title"), max_length=200)
     held_on = forms.DateField(label=_("date"), widget=DateInput())
     settlement = forms.CharField(label=_("settlement"), max_length=100)
@@ -184,8 +182,8 @@ class MeetingForm(forms.Form):
 
 
 class MeasureForm(forms.Form):
-    programme = forms.ModelChoiceField(label=_("programme"), queryset=None)
-    organisation = forms.ModelChoiceField(label=_("owner organisation"), queryset=None)
+    programme = ModelChoiceField(label=_("programme"), queryset=None)
+    organisation = ModelChoiceField(label=_("owner organisation"), queryset=None)
     title = forms.CharField(label=_("measure"), max_length=200)
     deadline = forms.DateField(label=_("deadline"), widget=DateInput())
 
@@ -201,8 +199,8 @@ class MeasureStatusForm(forms.Form):
 
 
 class MeasureLinkForm(forms.Form):
-    micro_project = forms.ModelChoiceField(label=_("micro-project"), queryset=None, required=False)
-    event = forms.ModelChoiceField(label=_("community event"), queryset=None, required=False)
+    micro_project = ModelChoiceField(label=_("micro-project"), queryset=None, required=False)
+    event = ModelChoiceField(label=_("community event"), queryset=None, required=False)
 
     def __init__(self, *args, projects=None, events=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -2,11 +2,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from privacy.models import Answer, Minority, Purpose, RightsRequestKind
+from web.forms import ModelChoiceField
 
 
 class ConsentRecordForm(forms.Form):
     purpose = forms.ChoiceField(label=_("purpose"), choices=Purpose.choices)
-    partner = forms.ModelChoiceField(label=_("partner office"), queryset=None, required=False)
+    partner = ModelChoiceField(label=_("partner office"), queryset=None, required=False)
     given_on = forms.DateField(label=_("given on"))
     expires_on = forms.DateField(label=_("expires on"), required=False)
 

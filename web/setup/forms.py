@@ -8,7 +8,7 @@ from django.utils.translation import pgettext_lazy
 from casework.models import ConsortiumRole, OrganisationKind, Programme
 from casework.setup import PROGRAMME_FIELDS
 
-from ..forms import DateInput
+from ..forms import DateInput, ModelChoiceField
 
 
 def _programme_fields() -> dict[str, forms.Field]:
@@ -63,7 +63,7 @@ class PartnerAddForm(forms.Form):
         label=pgettext_lazy("programme set-up", "role in the consortium"),
         choices=ConsortiumRole.choices,
     )
-    organisation = forms.ModelChoiceField(
+    organisation = ModelChoiceField(
         label=_("an organisation Lépés knows"),
         queryset=None,
         required=False,

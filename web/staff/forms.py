@@ -3,6 +3,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from casework.roles import Role
+from web.forms import ModelChoiceField
 
 
 def _role_choices(roles: list[str]) -> list[tuple[str, str]]:
@@ -13,7 +14,7 @@ class InviteForm(forms.Form):
     email = forms.EmailField(label=_("e-mail address"))
     first_name = forms.CharField(label=_("given name"), max_length=150)
     last_name = forms.CharField(label=_("family name"), max_length=150)
-    organisation = forms.ModelChoiceField(label=_("organisation"), queryset=None)
+    organisation = ModelChoiceField(label=_("organisation"), queryset=None)
     role = forms.ChoiceField(label=_("role"))
     language = forms.ChoiceField(label=_("language"), choices=settings.LANGUAGES, initial="hu")
 
