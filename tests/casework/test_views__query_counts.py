@@ -60,6 +60,24 @@ def test_case_page_query_count_does_not_grow_with_sessions_and_goals(world, clie
 
 
 @pytest.mark.django_db
+def test_the_referral_and_the_consent_offer_the_programmes_partner_offices_read_once(world, client):
+    (case,) = open_cases(world, 1, stage=Stage.TRAINING)
+    client.force_login(world.worker)
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(case.get_absolute_url()).content.decode()
+    partner_reads = [
+        query
+        for query in captured.captured_queries
+        if "casework_consortiummembership" in query["sql"] and "kind" in query["sql"]
+    ]
+    assert len(partner_reads) == 1
+    for office in (world.labour_office, world.health_office):
+        option = f'<option value="{office.pk}">{office.name}</option>'
+        assert page.count(option) == 2  # the referral's select and the consent's
+    assert f">{world.other_org.name}</option>" not in page  # a partner, not a partner office
+
+
+@pytest.mark.django_db
 def test_a_mentors_tasks_are_listed_due_first_and_overdue_ones_are_marked(world, client):
     import datetime
 

@@ -491,7 +491,6 @@ def _render_case(request, case: Case, *, bound: dict | None = None, status: int 
         "events_attended": list(events_of_client(user=user, client_id=case.client_id)),
         # Consent per purpose: the section and its forms are templates/privacy/_case_consents.html
         "consents": list(privacy_selectors.consents_of(case)),
-        "consent_partners": list(selectors.partner_offices_for(programme=case.programme)),
         "consent_purposes": privacy.Purpose.choices,
         "today": today,
         "forms": {
@@ -531,6 +530,8 @@ def _render_case(request, case: Case, *, bound: dict | None = None, status: int 
             ),
         },
     }
+    # The partner offices a consent may name are the referral form's: read once, for both.
+    context["consent_partners"] = list(context["forms"]["referral"].fields["partner"].queryset)
     return render(request, "casework/case_detail.html", context, status=status)
 
 
