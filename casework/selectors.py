@@ -279,8 +279,8 @@ def overdue_follow_ups(*, user, limit: int = 20) -> list[FollowUp]:
     )
 
 
-def mentors_for(*, organisation: Organisation) -> QuerySet:
-    """Active mentors who may be assigned to a case of ``organisation``."""
+def mentors_for(*, organisation: Organisation | int) -> QuerySet:
+    """Active mentors who may be assigned to a case of ``organisation`` (a row or its key)."""
     return User.objects.filter(
         is_active=True,
         groups__name=Role.MENTOR,
@@ -300,10 +300,10 @@ def partner_offices_for(*, programme: Programme) -> QuerySet[Organisation]:
 
 def programmes_for(*, user) -> QuerySet[Programme]:
     """Programmes the user's organisation takes part in."""
-    organisation = organisation_of(user)
-    if organisation is None:
+    organisation_id = organisation_id_of(user)
+    if organisation_id is None:
         return Programme.objects.none()
-    return organisation.programmes.order_by("name")
+    return Programme.objects.filter(organisations=organisation_id).order_by("name")
 
 
 def sessions_of_case(*, user, case_id: int) -> QuerySet[Session]:

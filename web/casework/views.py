@@ -91,11 +91,12 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    organisation = selectors.organisation_of(user)
+    # Filters by the organisation's key: the page never needs its row.
+    organisation_id = selectors.organisation_id_of(user)
     filters = forms.CaseFilterForm(
         request.GET or None,
-        mentors=selectors.mentors_for(organisation=organisation)
-        if organisation
+        mentors=selectors.mentors_for(organisation=organisation_id)
+        if organisation_id
         else selectors.User.objects.none(),
         programmes=selectors.programmes_for(user=user),
     )
