@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 import web
 from casework.models import Programme
 from web.casework.forms import CaseFilterForm
-from web.forms import ListedChoices
+from web.forms import ListedChoices, ModelChoiceField, QuickSelect
 
 
 def every_form_class() -> set[type[forms.BaseForm]]:
@@ -58,3 +58,28 @@ def test_every_record_choice_of_our_forms_reads_its_options_by_one_plain_query()
     }
     assert len(fields) > 15  # the forms were found
     assert [name for name, field in fields.items() if field.iterator is not ListedChoices] == []
+
+
+def test_every_select_of_our_forms_writes_its_options_without_a_template_per_option():
+    selects = {
+        f"{form.__module__}.{form.__name__}.{name}": field.widget
+        for form in every_form_class()
+        for name, field in form.base_fields.items()
+        if isinstance(field.widget, forms.Select)
+        and not isinstance(field.widget, forms.SelectMultiple | forms.NullBooleanSelect)
+    }
+    assert len(selects) > 30  # the forms were found
+    assert [name for name, widget in selects.items() if not isinstance(widget, QuickSelect)] == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("chosen", [False, True])
+def test_a_quick_select_writes_the_markup_djangos_select_writes(world, chosen):
+    field = ModelChoiceField(queryset=Programme.objects.all(), required=False)
+    value = world.programme.pk if chosen else None
+    attrs = {"id": "id_programme", "required": True}
+    quick = field.widget.render("programme", value, attrs=attrs)
+    django = forms.Select(choices=field.choices).render("programme", value, attrs=attrs)
+
+    assert " ".join(quick.split()) == " ".join(django.split())
+    assert (f'<option value="{world.programme.pk}" selected>' in quick) is chosen

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from audit import registry
 from audit.selectors import Filters
 from casework.journey import Stage
-from web.forms import ModelChoiceField
+from web.forms import ChoiceField, ModelChoiceField
 
 ALL = [("", _("all"))]
 
@@ -20,40 +18,16 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
-class QuickSelect(forms.Select):
-    """Django's select markup, with the options written by ``format_html`` instead of one
-    template include each: the filter form's three selects (the user filter lists every member
-    of staff) were about a tenth of the audit timeline's time. Single, ungrouped choices only."""
-
-    def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        options = format_html_join(
-            "",
-            '\n  <option value="{}"{}>{}</option>',
-            (
-                (option["value"], flatatt(option["attrs"]), option["label"])
-                for _group, group, _index in widget["optgroups"]
-                for option in group
-            ),
-        )
-        return format_html(
-            '<select name="{}"{}>{}\n</select>', widget["name"], flatatt(widget["attrs"]), options
-        )
-
-
 class AuditFilterForm(forms.Form):
     user = ModelChoiceField(
         queryset=get_user_model().objects.none(),
         required=False,
         label=_("user"),
-        widget=QuickSelect,
     )
     date_from = forms.DateField(required=False, label=_("from"), widget=DateInput)
     date_to = forms.DateField(required=False, label=_("to"), widget=DateInput)
-    record_type = forms.ChoiceField(required=False, label=_("record type"), widget=QuickSelect)
-    stage = forms.ChoiceField(
-        required=False, label=_("stage"), choices=ALL + Stage.choices, widget=QuickSelect
-    )
+    record_type = ChoiceField(required=False, label=_("record type"))
+    stage = ChoiceField(required=False, label=_("stage"), choices=ALL + Stage.choices)
 
     def __init__(self, *args, organisation=None, with_tasks: bool = True, **kwargs):
         super().__init__(*args, **kwargs)

@@ -29,7 +29,13 @@ from casework.models import (
     TargetGroup,
 )
 from casework.services import CLIENT_FIELDS
-from web.forms import DateInput, ModelChoiceField, ModelMultipleChoiceField
+from web.forms import (
+    ChoiceField,
+    DateInput,
+    ModelChoiceField,
+    ModelMultipleChoiceField,
+    QuickSelect,
+)
 from web.templatetags.lepes import person
 
 
@@ -44,7 +50,14 @@ class ClientForm(forms.ModelForm):
     class Meta:
         model = Client
         fields = list(CLIENT_FIELDS)
-        widgets = {"birth_date": DateInput(), "unemployed_since": DateInput()}
+        widgets = {
+            "birth_date": DateInput(),
+            "unemployed_since": DateInput(),
+            **{
+                name: QuickSelect
+                for name in ("gender", "labour_market_status", "education_level", "household")
+            },
+        }
 
     def service_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.fields}
@@ -88,7 +101,7 @@ class IntakeForm(ClientForm):
 class StageForm(forms.Form):
     """Every journey step posts the stage the user saw, so a stale page gets a conflict."""
 
-    from_stage = forms.ChoiceField(choices=Stage.choices, widget=forms.HiddenInput)
+    from_stage = ChoiceField(choices=Stage.choices, widget=forms.HiddenInput)
 
 
 class ConsentForm(forms.Form):
@@ -117,9 +130,7 @@ class ResumeForm(forms.Form):
 
 
 class CloseForm(StageForm):
-    outcome = forms.ChoiceField(
-        label=_("outcome"), choices=[(o.value, o.label) for o in EARLY_OUTCOMES]
-    )
+    outcome = ChoiceField(label=_("outcome"), choices=[(o.value, o.label) for o in EARLY_OUTCOMES])
     reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
@@ -140,7 +151,7 @@ class PlanForm(forms.Form):
 
 
 class GoalForm(forms.Form):
-    area = forms.ChoiceField(label=_("area"), choices=GoalArea.choices)
+    area = ChoiceField(label=_("area"), choices=GoalArea.choices)
     description = forms.CharField(label=_("goal"), widget=forms.Textarea(attrs={"rows": 2}))
     target_date = forms.DateField(label=_("target date"), widget=DateInput(), required=False)
 
@@ -159,7 +170,7 @@ class PlanSubmitForm(forms.Form):
 
 class PlanReviewForm(forms.Form):
     APPROVE, RETURN = "approve", "return"
-    decision = forms.ChoiceField(
+    decision = ChoiceField(
         label=_("decision"),
         choices=[(APPROVE, _("approve the plan")), (RETURN, _("return it for changes"))],
         widget=forms.RadioSelect,
@@ -176,7 +187,7 @@ class PlanReviewForm(forms.Form):
 
 
 class SessionForm(forms.Form):
-    kind = forms.ChoiceField(label=_("kind"), choices=SessionKind.choices)
+    kind = ChoiceField(label=_("kind"), choices=SessionKind.choices)
     topic = forms.CharField(label=_("topic"), max_length=200)
     held_on = forms.DateField(label=_("held on"), widget=DateInput())
     duration_minutes = forms.IntegerField(
@@ -186,7 +197,7 @@ class SessionForm(forms.Form):
 
 
 class GroupSessionForm(forms.Form):
-    kind = forms.ChoiceField(label=_("kind"), choices=SessionKind.choices)
+    kind = ChoiceField(label=_("kind"), choices=SessionKind.choices)
     topic = forms.CharField(label=_("topic"), max_length=200)
     held_on = forms.DateField(label=_("held on"), widget=DateInput())
     duration_minutes = forms.IntegerField(
@@ -227,7 +238,7 @@ class GroupSessionForm(forms.Form):
 
 
 class ScreeningForm(forms.Form):
-    status = forms.ChoiceField(
+    status = ChoiceField(
         label=_("status"), choices=ScreeningStatus.choices, widget=forms.RadioSelect
     )
     screened_on = forms.DateField(label=_("date"), widget=DateInput())
@@ -242,18 +253,18 @@ class PlacementForm(forms.Form):
     employer = forms.CharField(
         label=_("employer or training provider"), max_length=200, required=False
     )
-    contract_type = forms.ChoiceField(
+    contract_type = ChoiceField(
         label=_("contract type"), choices=[("", "—"), *ContractType.choices], required=False
     )
     starts_on = forms.DateField(label=_("start date"), widget=DateInput(), required=False)
-    exit_outcome = forms.ChoiceField(
+    exit_outcome = ChoiceField(
         label=_("outcome at exit"), choices=[("", "—"), *ExitOutcome.choices], required=False
     )
 
 
 class FollowUpForm(forms.Form):
     follow_up_id = forms.IntegerField(widget=forms.HiddenInput)
-    status = forms.ChoiceField(
+    status = ChoiceField(
         label=_("result"),
         choices=[(s.value, s.label) for s in FollowUpStatus if s != FollowUpStatus.PENDING],
         widget=forms.RadioSelect,
@@ -286,11 +297,9 @@ class EntryRecordForm(forms.Form):
     """A correction of the ESF+ entry record: its characteristics as they were on the entry
     date (not today's), and why they are corrected."""
 
-    gender = forms.ChoiceField(
-        label=_("gender"), choices=[("", "—"), *Gender.choices], required=False
-    )
+    gender = ChoiceField(label=_("gender"), choices=[("", "—"), *Gender.choices], required=False)
     birth_date = forms.DateField(label=_("date of birth"), widget=DateInput(), required=False)
-    labour_status = forms.ChoiceField(
+    labour_status = ChoiceField(
         label=_("labour-market status"),
         choices=[("", "—"), *EntryLabourStatus.choices],
         required=False,
@@ -298,7 +307,7 @@ class EntryRecordForm(forms.Form):
     unemployed_since = forms.DateField(
         label=_("unemployed since"), widget=DateInput(), required=False
     )
-    education = forms.ChoiceField(
+    education = ChoiceField(
         label=_("education (ISCED)"), choices=[("", "—"), *EntryEducation.choices], required=False
     )
     third_country_national = forms.NullBooleanField(
@@ -337,9 +346,7 @@ class ReferralAnswerForm(forms.Form):
 
 class CaseFilterForm(forms.Form):
     q = forms.CharField(label=_("search"), required=False)
-    stage = forms.ChoiceField(
-        label=_("stage"), choices=[("", _("all")), *Stage.choices], required=False
-    )
+    stage = ChoiceField(label=_("stage"), choices=[("", _("all")), *Stage.choices], required=False)
     mentor = ModelChoiceField(
         label=_("mentor"),
         queryset=None,

@@ -2,12 +2,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from community.models import EventKind, MeasureStatus, VisitKind
-from web.forms import DateInput, ModelChoiceField, ModelMultipleChoiceField
+from web.forms import ChoiceField, DateInput, ModelChoiceField, ModelMultipleChoiceField
 
 
 class EventForm(forms.Form):
     programme = ModelChoiceField(label=_("programme"), queryset=None)
-    kind = forms.ChoiceField(label=_("kind"), choices=EventKind.choices)
+    kind = ChoiceField(label=_("kind"), choices=EventKind.choices)
     title = forms.CharField(label=_("title"), max_length=200)
     settlement = forms.CharField(label=_("settlement"), max_length=100)
     venue = forms.CharField(label=_("venue"), max_length=200, required=False)
@@ -52,7 +52,7 @@ class AttendanceSheetForm(forms.Form):
 
 class FieldVisitForm(forms.Form):
     programme = ModelChoiceField(label=_("programme"), queryset=None)
-    kind = forms.ChoiceField(
+    kind = ChoiceField(
         label=_("kind"), choices=VisitKind.choices, widget=forms.RadioSelect, initial="visit"
     )
     visited_on = forms.DateField(label=_("date"), widget=DateInput())
@@ -194,7 +194,7 @@ class MeasureForm(forms.Form):
 
 
 class MeasureStatusForm(forms.Form):
-    status = forms.ChoiceField(label=_("status"), choices=MeasureStatus.choices)
+    status = ChoiceField(label=_("status"), choices=MeasureStatus.choices)
     done_on = forms.DateField(label=_("done"), required=False, widget=DateInput())
 
 

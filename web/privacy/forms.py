@@ -2,11 +2,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from privacy.models import Answer, Minority, Purpose, RightsRequestKind
-from web.forms import ModelChoiceField
+from web.forms import ChoiceField, ModelChoiceField
 
 
 class ConsentRecordForm(forms.Form):
-    purpose = forms.ChoiceField(label=_("purpose"), choices=Purpose.choices)
+    purpose = ChoiceField(label=_("purpose"), choices=Purpose.choices)
     partner = ModelChoiceField(label=_("partner office"), queryset=None, required=False)
     given_on = forms.DateField(label=_("given on"))
     expires_on = forms.DateField(label=_("expires on"), required=False)
@@ -21,8 +21,8 @@ class ConsentWithdrawForm(forms.Form):
 
 
 class SpecialCategoryForm(forms.Form):
-    answer = forms.ChoiceField(label=_("answer"), choices=Answer.choices)
-    minority = forms.ChoiceField(
+    answer = ChoiceField(label=_("answer"), choices=Answer.choices)
+    minority = ChoiceField(
         label=_("minority"), choices=[("", "—"), *Minority.choices], required=False
     )
     note = forms.CharField(label=_("details"), required=False, max_length=4000)
@@ -47,7 +47,7 @@ class BreakGlassReviewForm(forms.Form):
 
 
 class RightsRequestForm(forms.Form):
-    kind = forms.ChoiceField(label=_("kind"), choices=RightsRequestKind.choices)
+    kind = ChoiceField(label=_("kind"), choices=RightsRequestKind.choices)
     received_on = forms.DateField(label=_("received on"))
     details = forms.CharField(
         label=_("the request"), widget=forms.Textarea(attrs={"rows": 2}), required=False
@@ -55,7 +55,7 @@ class RightsRequestForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(
+    decision = ChoiceField(
         label=_("decision"), choices=[("approve", _("approve")), ("reject", _("reject"))]
     )
     note = forms.CharField(label=_("decision note"), max_length=2000, required=False)

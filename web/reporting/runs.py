@@ -24,7 +24,7 @@ from kernel.errors import InvalidInput, NotFound, ServiceError
 from reporting import jobs, runs, selectors
 from reporting.models_runs import ExportFormat, ExportKind, JobStatus, ReportRun
 from reporting.periods import periods_of
-from web.forms import DateInput, attach_errors
+from web.forms import ChoiceField, DateInput, attach_errors
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -158,8 +158,8 @@ def run_export(request: HttpRequest, run_id: int, fmt: str) -> HttpResponse:
 
 
 class ExportForm(forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("export"), choices=ExportKind.choices)
-    format = forms.ChoiceField(label=gettext_lazy("format"), choices=ExportFormat.choices)
+    kind = ChoiceField(label=gettext_lazy("export"), choices=ExportKind.choices)
+    format = ChoiceField(label=gettext_lazy("format"), choices=ExportFormat.choices)
     as_of = forms.DateField(label=gettext_lazy("records dated up to"), widget=DateInput())
 
 

@@ -8,7 +8,7 @@ from django.utils.translation import pgettext_lazy
 from casework.models import ConsortiumRole, OrganisationKind, Programme
 from casework.setup import PROGRAMME_FIELDS
 
-from ..forms import DateInput, ModelChoiceField
+from ..forms import ChoiceField, DateInput, ModelChoiceField, TypedChoiceField
 
 
 def _programme_fields() -> dict[str, forms.Field]:
@@ -31,7 +31,7 @@ class TemplateCreateForm(forms.Form):
     """A template to start from and what the new programme does not take from it (empty: the
     template's own)."""
 
-    template = forms.ChoiceField(label=pgettext_lazy("programme set-up", "template"))
+    template = ChoiceField(label=pgettext_lazy("programme set-up", "template"))
     name = forms.CharField(
         label=Programme._meta.get_field("name").verbose_name,
         required=False,
@@ -59,7 +59,7 @@ class TemplateCreateForm(forms.Form):
 
 
 class PartnerAddForm(forms.Form):
-    role = forms.ChoiceField(
+    role = ChoiceField(
         label=pgettext_lazy("programme set-up", "role in the consortium"),
         choices=ConsortiumRole.choices,
     )
@@ -70,7 +70,7 @@ class PartnerAddForm(forms.Form):
         empty_label=_("(a new organisation, described below)"),
     )
     name = forms.CharField(label=_("name of the new organisation"), required=False, max_length=200)
-    kind = forms.ChoiceField(
+    kind = ChoiceField(
         label=_("kind"), required=False, choices=[("", "---------"), *OrganisationKind.choices]
     )
     settlement = forms.CharField(label=_("settlement"), required=False, max_length=100)
@@ -81,7 +81,7 @@ class PartnerAddForm(forms.Form):
 
 
 class PartnerRoleForm(forms.Form):
-    role = forms.ChoiceField(
+    role = ChoiceField(
         label=pgettext_lazy("programme set-up", "role in the consortium"),
         choices=ConsortiumRole.choices,
     )
@@ -97,11 +97,11 @@ class LocationAddForm(forms.Form):
 
 
 class TargetForm(forms.Form):
-    indicator = forms.ChoiceField(label=_("indicator"))
-    organisation = forms.TypedChoiceField(
+    indicator = ChoiceField(label=_("indicator"))
+    organisation = TypedChoiceField(
         label=_("partner organisation"), required=False, coerce=int, empty_value=None
     )
-    settlement = forms.ChoiceField(label=_("location"), required=False)
+    settlement = ChoiceField(label=_("location"), required=False)
     baseline = forms.DecimalField(
         label=_("baseline"), required=False, min_value=0, max_digits=12, decimal_places=1
     )

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from casework.roles import Role
-from web.forms import ModelChoiceField
+from web.forms import ChoiceField, ModelChoiceField
 
 
 def _role_choices(roles: list[str]) -> list[tuple[str, str]]:
@@ -15,8 +15,8 @@ class InviteForm(forms.Form):
     first_name = forms.CharField(label=_("given name"), max_length=150)
     last_name = forms.CharField(label=_("family name"), max_length=150)
     organisation = ModelChoiceField(label=_("organisation"), queryset=None)
-    role = forms.ChoiceField(label=_("role"))
-    language = forms.ChoiceField(label=_("language"), choices=settings.LANGUAGES, initial="hu")
+    role = ChoiceField(label=_("role"))
+    language = ChoiceField(label=_("language"), choices=settings.LANGUAGES, initial="hu")
 
     def __init__(self, *args, organisations, roles, **kwargs):
         super().__init__(*args, **kwargs)
@@ -25,7 +25,7 @@ class InviteForm(forms.Form):
 
 
 class RoleForm(forms.Form):
-    role = forms.ChoiceField(label=_("new role"))
+    role = ChoiceField(label=_("new role"))
     note = forms.CharField(label=_("note"), required=False, max_length=500)
 
     def __init__(self, *args, roles, **kwargs):
