@@ -12,7 +12,6 @@ from django.db.models import Count, F, Lookup, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from kernel.errors import NotFound
-from kernel.pagination import first_rows
 from privacy import selectors as privacy_selectors
 
 from . import entry
@@ -258,8 +257,8 @@ def stage_counts(*, user) -> list[tuple]:
 
 def cases_in_stage(*, user, stage: str, limit: int = 20) -> list[Case]:
     """The first ``limit`` of the user's cases waiting in ``stage`` (intake, suspended...)."""
-    return first_rows(
-        cases_visible_to(user).filter(stage=stage).select_related("client", "mentor"), limit
+    return list(
+        cases_visible_to(user).filter(stage=stage).select_related("client", "mentor")[:limit]
     )
 
 
@@ -267,15 +266,14 @@ def overdue_follow_ups(*, user, limit: int = 20) -> list[FollowUp]:
     """The user's pending follow-ups past their due date, oldest first."""
     # Start from the user's follow-up-stage cases, not from every overdue follow-up of the
     # programme (BENCHMARKS.md, P2 finding 3).
-    return first_rows(
+    return list(
         FollowUp.objects.filter(
             case__in=cases_visible_to(user).filter(stage=Stage.FOLLOW_UP),
             status=FollowUpStatus.PENDING,
             due_on__lt=timezone.localdate(),
         )
         .select_related("case__client", "case__mentor")
-        .order_by("due_on"),
-        limit,
+        .order_by("due_on", "id")[:limit]
     )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
 
 
 class KeysFirstPaginator(Paginator):
@@ -26,21 +25,3 @@ class KeysFirstPaginator(Paginator):
     def rows_by_key(self, keys: list) -> dict:
         """The rows of ``keys`` that are still in the list (its filters apply again)."""
         return {row.pk: row for row in self.object_list.filter(pk__in=keys)} if keys else {}
-
-
-def first_rows(rows: QuerySet, limit: int) -> list:
-    """The first ``limit`` of ``rows``, in one statement that sorts and cuts the keys before it
-    joins anything ``select_related`` asks for: ``WHERE pk IN (SELECT pk … ORDER BY … LIMIT n)``.
-
-    A home page's box shows 20 of a queue of a few hundred. Asked as ``rows[:20]``, PostgreSQL
-    joins every row of the queue to its case, client and mentor, and only then sorts and cuts
-    (a supervisor's 145 overdue follow-ups at 100,000 cases). Here the rows' filters run once,
-    inside; the outer statement reads the 20 rows by key, joins them and sorts them again.
-
-    The key is added to the end of the order, inside and out, so that rows that tie on the
-    list's order are cut and shown in one way."""
-    order = [*(rows.query.order_by or rows.model._meta.ordering), "pk"]
-    keys = rows.order_by(*order).values("pk")[:limit]
-    first = rows.model._base_manager.filter(pk__in=keys).order_by(*order)
-    first.query.select_related = rows.query.select_related
-    return list(first.prefetch_related(*rows._prefetch_related_lookups))

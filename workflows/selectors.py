@@ -1,8 +1,7 @@
 """Reads of the journey's open tasks for the home pages and the task inbox.
 
 Each box is one range of an ``OpenTask`` index with a LIMIT (``workflows.open_tasks`` keeps
-the table in step with Viewflow's tasks), joined to its tasks, cases and clients after the
-LIMIT (``kernel.pagination.first_rows``). A task's owner is the person a service gave it to,
+the table in step with Viewflow's tasks). A task's owner is the person a service gave it to,
 after checking they may act on the case (and a new mentor takes their predecessor's tasks), so
 "owned by the user" is already the user's scope; a pooled task is offered by a permission that
 names the organisation (``casework.auth``).
@@ -17,7 +16,6 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from casework.models import Case
-from kernel.pagination import first_rows
 
 from .models import OpenTask
 
@@ -78,15 +76,15 @@ def my_open_tasks(
 ) -> list[tuple[Any, Case, Any, bool]]:
     """``(task, case, due at, overdue)`` of the user's own open tasks, those due first."""
     now = now or timezone.now()
-    return _as_rows(first_rows(mine(user=user), limit), now)
+    return _as_rows(mine(user=user)[:limit], now)
 
 
 def plans_waiting_for(*, user, limit: int = 20) -> list[tuple[Any, Case, None, bool]]:
     """The plan approvals (and any other pooled task) in this supervisor's queue, newest
     first."""
-    return [(row.task, row.case, None, False) for row in first_rows(claimable(user=user), limit)]
+    return [(row.task, row.case, None, False) for row in claimable(user=user)[:limit]]
 
 
 def team_overdue(*, user, limit: int = 30, now: datetime.datetime | None = None) -> list[OpenTask]:
     """The ``limit`` most overdue open tasks of the supervisor's organisation."""
-    return first_rows(team(user=user, overdue_at=now or timezone.now()), limit)
+    return list(team(user=user, overdue_at=now or timezone.now())[:limit])
