@@ -21,33 +21,43 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import time
 import zoneinfo
+from collections.abc import Mapping
 
 import time_machine
 
 RUN_CLOCK = "LEPES_TEST_RUN_CLOCK"
+# When, on the real clock, a process was given RUN_CLOCK: it travels to RUN_CLOCK plus the time
+# it took to start, so that it does not run behind the process that started it.
+RUN_CLOCK_GIVEN_AT = "LEPES_TEST_RUN_CLOCK_GIVEN_AT"
 
 _travel: time_machine.travel | None = None
 
 
-def start(time_zone: str) -> dt.datetime:
-    """Move this process's clock to the run's, once, and let it tick; the moment it went to.
-
-    The run's moment is ``RUN_CLOCK`` if it is set, otherwise noon of today in ``time_zone``
-    (the zone the programmes' days are counted in)."""
-    global _travel
-    given = os.environ.get(RUN_CLOCK)
-    if given:
-        moment = dt.datetime.fromisoformat(given)
-        if moment.tzinfo is None:
-            raise ValueError(f"{RUN_CLOCK} needs an offset, as in 2026-12-07T12:00:00+01:00")
-    else:
+def moment_for(environ: Mapping[str, str], time_zone: str, real_now: float) -> dt.datetime:
+    """Where a process's clock goes: ``RUN_CLOCK`` if it is set (plus the time since it was
+    given, by ``RUN_CLOCK_GIVEN_AT`` and ``real_now``), otherwise noon of today in
+    ``time_zone`` (the zone the programmes' days are counted in)."""
+    given = environ.get(RUN_CLOCK)
+    if not given:
         zone = zoneinfo.ZoneInfo(time_zone)
-        moment = dt.datetime.combine(dt.datetime.now(zone).date(), dt.time(12), tzinfo=zone)
-    if _travel is None:
-        _travel = time_machine.travel(moment, tick=True)
-        _travel.start()
+        return dt.datetime.combine(dt.datetime.now(zone).date(), dt.time(12), tzinfo=zone)
+    moment = dt.datetime.fromisoformat(given)
+    if moment.tzinfo is None:
+        raise ValueError(f"{RUN_CLOCK} needs an offset, as in 2026-12-07T12:00:00+01:00")
+    given_at = environ.get(RUN_CLOCK_GIVEN_AT)
+    if given_at:
+        moment += dt.timedelta(seconds=max(0.0, real_now - float(given_at)))
     return moment
+
+
+def start(time_zone: str) -> None:
+    """Move this process's clock to the run's, once, and let it tick."""
+    global _travel
+    if _travel is None:
+        _travel = time_machine.travel(moment_for(os.environ, time_zone, time.time()), tick=True)
+        _travel.start()
 
 
 def stop() -> None:
@@ -59,4 +69,6 @@ def stop() -> None:
 
 def for_a_process_started_now() -> dict[str, str]:
     """The environment that puts a process started now on this run's clock."""
-    return {RUN_CLOCK: dt.datetime.now(dt.UTC).isoformat()}
+    hatch = time_machine.escape_hatch
+    real_now = hatch.time.time() if hatch.is_travelling() else time.time()
+    return {RUN_CLOCK: dt.datetime.now(dt.UTC).isoformat(), RUN_CLOCK_GIVEN_AT: repr(real_now)}

@@ -12,6 +12,7 @@ import web
 from casework.models import Programme
 from web.casework.forms import CaseFilterForm
 from web.forms import ListedChoices, ModelChoiceField, QuickSelect
+from web.setup.forms import ProgrammeForm
 
 
 def every_form_class() -> set[type[forms.BaseForm]]:
@@ -61,10 +62,16 @@ def test_every_record_choice_of_our_forms_reads_its_options_by_one_plain_query()
 
 
 def test_every_select_of_our_forms_writes_its_options_without_a_template_per_option():
-    selects = {
-        f"{form.__module__}.{form.__name__}.{name}": field.widget
+    fields = {
+        f"{form.__module__}.{form.__name__}.{name}": field
         for form in every_form_class()
         for name, field in form.base_fields.items()
+    }
+    # The programme form takes its fields from the model when it is made.
+    fields.update({f"ProgrammeForm().{n}": f for n, f in ProgrammeForm().fields.items()})
+    selects = {
+        name: field.widget
+        for name, field in fields.items()
         if isinstance(field.widget, forms.Select)
         and not isinstance(field.widget, forms.SelectMultiple | forms.NullBooleanSelect)
     }

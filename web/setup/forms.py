@@ -8,14 +8,19 @@ from django.utils.translation import pgettext_lazy
 from casework.models import ConsortiumRole, OrganisationKind, Programme
 from casework.setup import PROGRAMME_FIELDS
 
-from ..forms import ChoiceField, DateInput, ModelChoiceField, TypedChoiceField
+from ..forms import ChoiceField, DateInput, ModelChoiceField, QuickSelect, TypedChoiceField
 
 
 def _programme_fields() -> dict[str, forms.Field]:
     return forms.fields_for_model(
         Programme,
         fields=PROGRAMME_FIELDS,
-        widgets={"starts_on": DateInput(), "ends_on": DateInput()},
+        widgets={
+            "starts_on": DateInput(),
+            "ends_on": DateInput(),
+            "country": QuickSelect,
+            "participant_rule": QuickSelect,
+        },
     )
 
 
