@@ -1,5 +1,6 @@
-"""What every page's forms share: the date widget, the choice fields of records, a service's
-field errors on a form, and the posting half of a "new record" page."""
+"""What every page's forms share: the date widget, the choice fields (of records or of fixed
+options) and the select that writes their options, a service's field errors on a form, and the
+posting half of a "new record" page."""
 
 from django import forms
 from django.contrib import messages
